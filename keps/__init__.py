@@ -1,0 +1,1 @@
+"""keps: Kubernetes Enhancement Proposal content as a Python library."""
