@@ -1,0 +1,46 @@
+"""Fixtures shared by the whole test suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+#: ../shared beside the repository: the real KEP corpus and the benchmark generator.
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the developer's own settings and environment out of every test."""
+    for name in (
+        "KEP_CONTENT_ROOT",
+        "KEP_PRINCIPAL_GITHUB_HANDLE",
+        "KEPS_GITHUB_API_URL",
+        "KEPS_GITHUB_GIT_URL",
+        "GITHUB_TOKEN",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    yield
+
+
+@pytest.fixture(name="corpus")
+def _corpus() -> Path:
+    """../shared/corpus, or a skip that says why when this is a fresh clone without it."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"needs the shared KEP corpus at {CORPUS} (absent in a fresh clone; present in CI)")
+    return CORPUS
+
+
+@pytest.fixture(name="shared")
+def _shared() -> Path:
+    """../shared, or a skip that says why."""
+    if not SHARED.is_dir():
+        pytest.skip(f"needs ../shared at {SHARED} (absent in a fresh clone; present in CI)")
+    return SHARED
