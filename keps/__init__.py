@@ -1,1 +1,46 @@
-"""keps: Kubernetes Enhancement Proposal content as a Python library."""
+"""keps: Kubernetes Enhancement Proposal (KEP) content as a Python library.
+
+The object model is re-exported here::
+
+    import keps
+
+    kep = keps.open("content/sig-node/sig-wide/my-kep")
+    print(kep.title, kep.state)
+    kep.add_reviewers("jdoe")
+    kep.persist()          # atomic; comments and unknown keys in metadata.yaml survive
+"""
+
+from keps.errors import KepError
+from keps.keps import (
+    DEVELOPMENT_THEMES,
+    TRANSITIONS,
+    Event,
+    Exemption,
+    Kep,
+    Metadata,
+    State,
+    can_transition,
+    check,
+    new,
+    open,
+    sections,
+)
+from keps.problems import Problem, Severity
+
+__all__ = [
+    "DEVELOPMENT_THEMES",
+    "TRANSITIONS",
+    "Event",
+    "Exemption",
+    "Kep",
+    "KepError",
+    "Metadata",
+    "Problem",
+    "Severity",
+    "State",
+    "can_transition",
+    "check",
+    "new",
+    "open",
+    "sections",
+]

@@ -15,7 +15,14 @@ from pathlib import Path
 from keps.errors import InvalidContentError, KepNotFoundError, StorageError
 from keps.problems import Problem
 
-__all__ = ["MAX_FILE_BYTES", "atomic_write_bytes", "atomic_write_text", "read_bytes", "read_text"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "FileTransaction",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "read_bytes",
+    "read_text",
+]
 
 #: Files larger than this are refused before they are read: no KEP file is anywhere near.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -83,3 +90,105 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace *path* with *text* (UTF-8) atomically."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+class FileTransaction:
+    """Several file writes that happen all together or not at all.
+
+    Stage writes with :meth:`write_text` / :meth:`write_bytes` and folders with
+    :meth:`mkdir`, then :meth:`commit`. Each file is replaced atomically; if any write
+    fails, every file already written gets its old content back (or is removed if it
+    did not exist) and folders the commit created are removed, so the tree is as it was.
+    """
+
+    def __init__(self) -> None:
+        self._writes: dict[Path, bytes] = {}
+        self._dirs: list[Path] = []
+
+    def write_bytes(self, path: Path, data: bytes) -> None:
+        """Stage *data* to replace *path* (a later write to the same path wins)."""
+        self._writes[path] = data
+
+    def write_text(self, path: Path, text: str) -> None:
+        """Stage *text* (UTF-8) to replace *path*."""
+        self.write_bytes(path, text.encode("utf-8"))
+
+    def mkdir(self, path: Path) -> None:
+        """Stage the creation of folder *path* (and its parents)."""
+        self._dirs.append(path)
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """The files this transaction will write, in staging order."""
+        return tuple(self._writes)
+
+    def __bool__(self) -> bool:
+        return bool(self._writes or self._dirs)
+
+    def commit(self) -> None:
+        """Write everything, or on failure restore everything and re-raise."""
+        originals: dict[Path, bytes | None] = {}
+        created_dirs: list[Path] = []
+        done: list[Path] = []
+        try:
+            for folder in [*self._dirs, *(p.parent for p in self._writes)]:
+                created_dirs.extend(_make_dirs(folder))
+            for path in self._writes:
+                originals[path] = _original(path)
+            for path, data in self._writes.items():
+                atomic_write_bytes(path, data)
+                done.append(path)
+        except BaseException:
+            for path in reversed(done):
+                _restore(path, originals[path])
+            for folder in reversed(created_dirs):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+
+
+def _make_dirs(folder: Path) -> list[Path]:
+    """Create *folder* and missing parents; return the folders created, outermost first."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    created = []
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            msg = f"cannot create folder {path}: {exc.strerror or exc}"
+            raise StorageError(msg, path=path) from exc
+        created.append(path)
+    return created
+
+
+def _original(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        msg = f"cannot read {path}: {exc.strerror or exc}"
+        raise StorageError(msg, path=path) from exc
+
+
+def _restore(path: Path, original: bytes | None) -> None:
+    """Put back what *path* held before (best effort: the first error is what matters)."""
+    with contextlib.suppress(OSError):
+        if original is None:
+            path.unlink(missing_ok=True)
+            return
+        fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(original)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)

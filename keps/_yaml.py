@@ -1,0 +1,279 @@
+"""YAML in two modes: a fast C-backed safe loader for reading, ruamel round-trip for edits.
+
+Reading happens on every KEP of every index rebuild, so it uses PyYAML's C loader.
+Writing must keep what people wrote by hand - comments, key order, quoting, keys we do
+not know - so an edit loads the file again in ruamel.yaml's round-trip mode, changes
+only the keys whose values changed, and dumps it with the file's own indentation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelError
+
+from keps.errors import InvalidContentError
+from keps.problems import Problem
+
+__all__ = [
+    "Loaded",
+    "dump_roundtrip",
+    "format_time",
+    "load_fast",
+    "load_roundtrip",
+    "parse_time",
+    "update_document",
+]
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Loader):  # type: ignore[valid-type,misc]
+    """A safe loader that refuses duplicate keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[object, int] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                msg = f"duplicate key {key!r} (first at line {seen[key]}, again at line {line})"
+                raise yaml.constructor.ConstructorError(None, None, msg, key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+    loader.flatten_mapping(node)
+    return dict(loader.construct_pairs(node))
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+#: At most this many nodes may be built from one document; aliases that would expand a
+#: small file into a huge structure are refused before anything walks it.
+MAX_NODES = 200_000
+
+
+class Loaded:
+    """A document read by :func:`load_fast`: its data and the line of each top-level key."""
+
+    __slots__ = ("data", "lines")
+
+    def __init__(self, data: Any, lines: dict[str, int]) -> None:
+        self.data = data
+        self.lines = lines
+
+
+def _count_nodes(node: yaml.Node) -> Iterator[yaml.Node]:
+    """Every node reachable from *node*, counting an aliased node each time it is used."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def _yaml_problem(exc: Exception, path: Path | str) -> InvalidContentError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = None if mark is None else mark.line + 1
+    detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
+    msg = f"invalid YAML in {path}" + (f" at line {line}" if line else "") + f": {detail}"
+    problem = Problem("yaml-invalid", msg, path=str(path), line=line)
+    return InvalidContentError(msg, path=path, problems=[problem])
+
+
+def load_fast(text: str, *, path: Path | str) -> Loaded:
+    """Parse *text* safely with the C loader; bad YAML raises InvalidContentError naming *path*."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Loaded(None, {})
+        for count, _ in enumerate(_count_nodes(node)):
+            if count > MAX_NODES:
+                msg = f"{path} expands to more than {MAX_NODES} YAML nodes (alias bomb?)"
+                problem = Problem("yaml-too-large", msg, path=str(path))
+                raise InvalidContentError(msg, path=path, problems=[problem])
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(exc, path) from exc
+    except (ValueError, TypeError, OverflowError) as exc:
+        # the constructors raise these for values such as month 15 in a timestamp
+        raise _yaml_problem(exc, path) from exc
+    except RecursionError as exc:
+        raise _yaml_problem(exc, path) from exc
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
+    return Loaded(data, lines)
+
+
+def _roundtrip_yaml(text: str) -> YAML:
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096
+    mapping, sequence, offset = _detect_indent(text)
+    rt.indent(mapping=mapping, sequence=sequence, offset=offset)
+    rt.explicit_start = text.lstrip().startswith("---")
+    rt.representer.add_representer(_Timestamp, _represent_timestamp)
+    return rt
+
+
+def load_roundtrip(text: str, *, path: Path | str) -> Any:
+    """Parse *text* keeping comments, order and quoting, for an edit that will be dumped."""
+    try:
+        return _roundtrip_yaml(text).load(text)
+    except (RuamelError, ValueError, TypeError) as exc:
+        raise _yaml_problem(exc, path) from exc
+
+
+def dump_roundtrip(document: Any, *, like: str) -> str:
+    """Dump *document* with the indentation and document marker of the text *like*."""
+    buffer = io.StringIO()
+    _roundtrip_yaml(like).dump(document, buffer)
+    return buffer.getvalue()
+
+
+_KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:\s*(#.*)?$")
+_DASH_LINE = re.compile(r"^( *)- ")
+_NESTED_KEY = re.compile(r"^( +)[^\s#-][^:#]*:")
+
+
+def _detect_indent(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) for ruamel, read off the first nested blocks of *text*."""
+    mapping = 2
+    dash_offset: int | None = None
+    previous_key_indent: int | None = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        dash = _DASH_LINE.match(line)
+        if dash and previous_key_indent is not None and dash_offset is None:
+            dash_offset = len(dash.group(1)) - previous_key_indent
+        key = _KEY_LINE.match(line)
+        if key:
+            previous_key_indent = len(key.group(1))
+        else:
+            nested = _NESTED_KEY.match(line)
+            if nested and not dash and previous_key_indent == 0:
+                mapping = len(nested.group(1))
+            previous_key_indent = None
+    offset = max(dash_offset or 0, 0)
+    return mapping, offset + 2, offset
+
+
+class _Timestamp(str):
+    """A time already formatted as RFC 3339; written as a plain (unquoted) YAML timestamp."""
+
+    __slots__ = ()
+
+
+def _represent_timestamp(representer: Any, data: _Timestamp) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:timestamp", str(data))
+
+
+def format_time(value: dt.datetime) -> str:
+    """RFC 3339 in UTC with microseconds and ``Z``: ``2018-12-09T01:37:52.328024Z``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(value: object) -> dt.datetime:
+    """A UTC datetime from a YAML timestamp, an RFC 3339 string or a plain date.
+
+    Raises:
+        ValueError: for anything else, naming the value.
+    """
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            return parse_time(dt.datetime.fromisoformat(text))
+        except ValueError:
+            pass
+    msg = f"{value!r} is not an RFC 3339 time or a date (YYYY-MM-DD)"
+    raise ValueError(msg)
+
+
+def _to_yaml_value(value: Any) -> Any:
+    """A plain Python value made ready for ruamel: times as plain timestamps, containers kept."""
+    if isinstance(value, dt.datetime):
+        return _Timestamp(format_time(value))
+    if isinstance(value, Mapping):
+        out = CommentedMap()
+        for key, item in value.items():
+            out[key] = _to_yaml_value(item)
+        return out
+    if isinstance(value, list | tuple):
+        return CommentedSeq([_to_yaml_value(item) for item in value])
+    return value
+
+
+def update_document(
+    document: CommentedMap,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    key_order: Sequence[str],
+) -> None:
+    """Bring *document* from *old* to *new*, touching only keys whose values changed.
+
+    A list that only grew keeps its items (and their comments) and gains the new ones;
+    a new key is placed after the nearest key before it in *key_order*; a key that
+    became empty is removed. Keys of *document* that are in neither mapping stay.
+    """
+    for key in [k for k in old if k not in new]:
+        if key in document:
+            del document[key]
+    for key, value in new.items():
+        if key in old and old[key] == value and key in document:
+            continue
+        current = document.get(key)
+        if (
+            isinstance(current, CommentedSeq)
+            and isinstance(value, list | tuple)
+            and isinstance(old.get(key), list | tuple)
+            and list(value[: len(old[key])]) == list(old[key])
+            and len(current) == len(old[key])
+        ):
+            for item in value[len(old[key]) :]:
+                current.append(_to_yaml_value(item))
+            continue
+        if key in document:
+            document[key] = _to_yaml_value(value)
+            continue
+        document.insert(_insert_position(document, key, key_order), key, _to_yaml_value(value))
+
+
+def _insert_position(document: CommentedMap, key: str, key_order: Sequence[str]) -> int:
+    if key not in key_order:
+        return len(document)
+    before = key_order[: key_order.index(key)]
+    position = 0
+    for index, existing in enumerate(document):
+        if existing in before:
+            position = index + 1
+    return position

@@ -1,0 +1,342 @@
+"""KEP metadata: the typed model of ``metadata.yaml`` and its conversion to and from YAML data.
+
+:class:`Metadata` is an immutable attrs record; it changes through :func:`attrs.evolve`.
+It knows nothing about files: :meth:`Metadata.from_mapping` builds it from parsed YAML
+(collecting every problem, not only the first) and :meth:`Metadata.to_mapping` gives
+the plain data to write, in the Go seed's key order and without empty fields, as the
+seed writes them. The round-trip document that keeps comments lives with the KEP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuid_module
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from keps._yaml import parse_time
+from keps.errors import InvalidContentError
+from keps.keps.states import State, parse_state
+from keps.problems import Problem
+
+__all__ = ["KEY_ORDER", "Event", "Exemption", "Metadata", "unique"]
+
+#: The keys of metadata.yaml in the order the Go seed writes them; ours follow.
+KEY_ORDER: tuple[str, ...] = (
+    "authors",
+    "title",
+    "kep_number",
+    "reviewers",
+    "approvers",
+    "editors",
+    "state",
+    "replaces",
+    "superseded_by",
+    "development_themes",
+    "last_updated",
+    "created",
+    "uuid",
+    "sections",
+    "owning_sig",
+    "affected_subprojects",
+    "participating_sigs",
+    "kubernetes_wide",
+    "sig_wide",
+    "events",
+    "associated_prs",
+    "exemptions",
+)
+
+
+def unique(items: Iterable[str]) -> tuple[str, ...]:
+    """*items* without duplicates, in first-seen order (dict keys keep insertion order)."""
+    return tuple(dict.fromkeys(items))
+
+
+def _event_tuple(items: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(items)
+
+
+def _exemption_tuple(items: Iterable[Exemption]) -> tuple[Exemption, ...]:
+    return tuple(items)
+
+
+@attrs.frozen
+class Event:
+    """Something that happened to a KEP: who did which lifecycle step, and when."""
+
+    principal: str
+    date: dt.datetime
+    event_type: str
+    notes: str = ""
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The event as metadata.yaml holds it (the Go seed's keys)."""
+        out: dict[str, Any] = {
+            "principal": self.principal,
+            "date": self.date,
+            "event_type": self.event_type,
+        }
+        if self.notes:
+            out["notes"] = self.notes
+        return out
+
+
+@attrs.frozen
+class Exemption:
+    """A waived check: the problem *code* and the *reason* a maintainer gave for waiving it."""
+
+    code: str
+    reason: str
+
+    def to_mapping(self) -> dict[str, str]:
+        """The exemption as metadata.yaml holds it."""
+        return {"code": self.code, "reason": self.reason}
+
+
+@attrs.frozen(kw_only=True)
+class Metadata:
+    """Everything metadata.yaml says about one KEP.
+
+    Lists keep the order people were added in and hold each value once. Times are
+    timezone-aware UTC datetimes. ``state`` is None only when the file names none.
+    """
+
+    authors: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    title: str = ""
+    kep_number: int | None = None
+    reviewers: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    approvers: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    editors: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    state: State | None = None
+    replaces: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    superseded_by: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    development_themes: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    last_updated: dt.datetime | None = None
+    created: dt.datetime | None = None
+    uuid: str = ""
+    sections: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    owning_sig: str = ""
+    affected_subprojects: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    participating_sigs: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    kubernetes_wide: bool = False
+    sig_wide: bool = False
+    events: tuple[Event, ...] = attrs.field(default=(), converter=_event_tuple)
+    associated_prs: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    exemptions: tuple[Exemption, ...] = attrs.field(default=(), converter=_exemption_tuple)
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        title: str,
+        authors: Iterable[str],
+        owning_sig: str,
+        now: dt.datetime,
+        **fields: Any,
+    ) -> Metadata:
+        """Metadata for a brand-new draft KEP: a fresh uuid, created and updated *now*."""
+        return cls(
+            title=title,
+            authors=tuple(authors),
+            owning_sig=owning_sig,
+            state=State.DRAFT,
+            uuid=str(uuid_module.uuid4()),
+            created=now,
+            last_updated=now,
+            **fields,
+        )
+
+    @classmethod
+    def from_mapping(
+        cls, data: object, *, path: str, lines: Mapping[str, int] | None = None
+    ) -> Metadata:
+        """Build metadata from parsed YAML, checking the type of every known field.
+
+        Unknown keys are ignored here (the round-trip document keeps them).
+
+        Raises:
+            InvalidContentError: listing every field with a wrong type or value, each
+                naming *path*, the field and its line.
+        """
+        lines = lines or {}
+        if data is None:
+            msg = f"{path} is empty: a KEP's metadata needs at least a title and a state"
+            raise InvalidContentError(
+                msg, path=path, problems=[Problem("metadata-empty", msg, path=path)]
+            )
+        if not isinstance(data, Mapping):
+            msg = f"{path} must hold a YAML mapping of metadata fields, not {type(data).__name__}"
+            raise InvalidContentError(
+                msg, path=path, problems=[Problem("metadata-not-mapping", msg, path=path)]
+            )
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        for key, convert in _FIELD_CONVERTERS.items():
+            if key not in data or data[key] is None:
+                continue
+            try:
+                values[key] = convert(data[key])
+            except (ValueError, TypeError) as exc:
+                code = "state-invalid" if key == "state" else "field-invalid"
+                message = f"{key}: {exc}"
+                problems.append(Problem(code, message, path=path, field=key, line=lines.get(key)))
+        if problems:
+            count = len(problems)
+            msg = f"{path} has {count} invalid metadata field{'s' if count > 1 else ''}"
+            raise InvalidContentError(msg, path=path, problems=problems)
+        return cls(**values)
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Plain data for metadata.yaml: the seed's key order, empty fields left out."""
+        out: dict[str, Any] = {}
+        for key in KEY_ORDER:
+            value = getattr(self, key)
+            if value is None or value == () or value is False or value == "":
+                continue
+            if key == "state":
+                out[key] = str(value)
+            elif key in ("events", "exemptions"):
+                out[key] = [item.to_mapping() for item in value]
+            elif isinstance(value, tuple):
+                out[key] = list(value)
+            else:
+                out[key] = value
+        return out
+
+
+# -- converters from raw YAML values to field types; each raises ValueError/TypeError --
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        msg = f"expected text, got {_kind(value)}"
+        raise TypeError(msg)
+    return value.strip()
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else ()
+    if not isinstance(value, list):
+        msg = f"expected a list of text, got {_kind(value)}"
+        raise TypeError(msg)
+    items = []
+    for index, item in enumerate(value):
+        if item is None:
+            continue
+        if not isinstance(item, str):
+            msg = f"item {index + 1} should be text, got {_kind(item)}"
+            raise TypeError(msg)
+        if item.strip():
+            items.append(item.strip())
+    return unique(items)
+
+
+def _number(value: object) -> int:
+    if isinstance(value, bool):
+        msg = "expected a whole number, got a boolean"
+        raise TypeError(msg)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        msg = f"expected a whole number, got {_kind(value)}"
+        raise TypeError(msg)
+    if number < 0:
+        msg = f"must not be negative, got {number}"
+        raise ValueError(msg)
+    return number
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        msg = f"expected true or false, got {_kind(value)}"
+        raise TypeError(msg)
+    return value
+
+
+def _time(value: object) -> dt.datetime:
+    return parse_time(value)
+
+
+def _events(value: object) -> tuple[Event, ...]:
+    if not isinstance(value, list):
+        msg = f"expected a list of events, got {_kind(value)}"
+        raise TypeError(msg)
+    events = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            msg = f"event {index + 1} should be a mapping, got {_kind(item)}"
+            raise TypeError(msg)
+        events.append(
+            Event(
+                principal=_text(item.get("principal", "")),
+                date=_time(item.get("date")),
+                event_type=_text(item.get("event_type", "")),
+                notes=_text(item.get("notes") or ""),
+            )
+        )
+    return tuple(events)
+
+
+def _exemptions(value: object) -> tuple[Exemption, ...]:
+    if not isinstance(value, list):
+        msg = f"expected a list of {{code, reason}} mappings, got {_kind(value)}"
+        raise TypeError(msg)
+    out = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping) or not item.get("code") or not item.get("reason"):
+            msg = f"exemption {index + 1} needs a code and a reason"
+            raise ValueError(msg)
+        out.append(Exemption(code=_text(item["code"]), reason=_text(item["reason"])))
+    return tuple(out)
+
+
+def _uuid(value: object) -> str:
+    return _text(value)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, dt.date):
+        return f"a date ({value})"
+    return type(value).__name__
+
+
+_FIELD_CONVERTERS: dict[str, Callable[[object], Any]] = {
+    "authors": _texts,
+    "title": _text,
+    "kep_number": _number,
+    "reviewers": _texts,
+    "approvers": _texts,
+    "editors": _texts,
+    "state": parse_state,
+    "replaces": _texts,
+    "superseded_by": _texts,
+    "development_themes": _texts,
+    "last_updated": _time,
+    "created": _time,
+    "uuid": _uuid,
+    "sections": _texts,
+    "owning_sig": _text,
+    "affected_subprojects": _texts,
+    "participating_sigs": _texts,
+    "kubernetes_wide": _flag,
+    "sig_wide": _flag,
+    "events": _events,
+    "associated_prs": _texts,
+    "exemptions": _exemptions,
+}
