@@ -16,6 +16,7 @@ working::
     ├── SettingsError                         settings missing or unreadable
     │   └── ContentRootNotFoundError
     ├── IndexCorruptError                     keps.yaml unreadable or inconsistent
+    ├── QuerySyntaxError (ValueError)         a filter query that does not parse; points at the term
     ├── LockTimeoutError (TimeoutError)       a lock held by another process too long
     ├── StorageError (OSError)                a read or write failed (disk full, permissions)
     └── PorcelainError                        git and GitHub
@@ -52,6 +53,7 @@ __all__ = [
     "PathOutsideError",
     "PermissionDeniedError",
     "PorcelainError",
+    "QuerySyntaxError",
     "RemoteConflictError",
     "RemoteNotFoundError",
     "RemoteTimeoutError",
@@ -133,6 +135,19 @@ class ContentRootNotFoundError(SettingsError):
 
 class IndexCorruptError(KepError):
     """``keps.yaml`` cannot be read or contradicts itself."""
+
+
+class QuerySyntaxError(KepError, ValueError):
+    """A query string does not parse; ``term`` and ``position`` point at the bad part."""
+
+    def __init__(self, message: str, *, query: str, term: str, position: int) -> None:
+        self.query = query
+        self.term = term
+        self.position = position
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  {self.query}\n  {' ' * self.position}^"
 
 
 class LockTimeoutError(KepError, TimeoutError):
