@@ -14,7 +14,7 @@ import os
 import stat
 import warnings
 from pathlib import Path
-from typing import Protocol, TypeAlias, runtime_checkable
+from typing import Protocol, TypeAlias, overload, runtime_checkable
 from urllib.parse import quote
 
 from attrs import field, frozen
@@ -150,6 +150,12 @@ def token_from_value(value: str) -> ValueToken:
     return ValueToken(value)
 
 
+@overload
+def resolve_token(token: TokenLike) -> str: ...
+@overload
+def resolve_token(token: None) -> None: ...
+@overload
+def resolve_token(token: TokenLike | None) -> str | None: ...
 def resolve_token(token: TokenLike | None) -> str | None:
     """The token string of *token* (a string or a provider), or None for no token."""
     if token is None:

@@ -98,6 +98,14 @@ _STATUS_WORDS: tuple[tuple[FileStatus, str], ...] = (
     (FileStatus.WT_UNREADABLE, "unreadable"),
 )
 
+_STAGED = (
+    FileStatus.INDEX_NEW
+    | FileStatus.INDEX_MODIFIED
+    | FileStatus.INDEX_DELETED
+    | FileStatus.INDEX_RENAMED
+    | FileStatus.INDEX_TYPECHANGE
+)
+
 
 def _describe_status(flags: int) -> str:
     """``'modified (staged), modified'`` for a file changed, staged, then changed again."""
@@ -225,6 +233,13 @@ class Repository:
         self._repo.free()
         self._lock.release(force=True)
         logger.debug("closed %s", self.path)
+
+    def delete(self) -> None:
+        """Close the clone and remove its folder; calling it again does nothing."""
+        self.close()
+        if self.path.exists():
+            _remove_tree(self.path)
+            logger.info("deleted the clone %s", self.path)
 
     def _open_repo(self) -> pygit2.Repository:
         if self._closed:
@@ -377,6 +392,13 @@ class Repository:
             )
         logger.info("committed %s in %s", oid, self.path)
         return str(oid)
+
+    def has_staged_changes(self) -> bool:
+        """True when the index holds changes that :meth:`commit` would record."""
+        repo = self._open_repo()
+        with _git_errors(f"cannot read the status of {self.path}", self._token):
+            flags = repo.status(untracked_files="no", ignored=False).values()
+        return any(f & _STAGED for f in flags)
 
     def has_uncommitted_changes(self) -> bool:
         """True when a file is staged, changed or untracked: a push would leave it behind."""
