@@ -1,0 +1,61 @@
+"""Git and GitHub porcelain: turn local KEP changes into a pull request.
+
+The whole flow, from a token to a pull request and back to nothing::
+
+    from keps.porcelain import hermetic, token_from_env
+
+    repo = hermetic.fork(
+        "alice",                          # the user's GitHub handle
+        token_from_env("GITHUB_TOKEN"),   # or token_from_file("~/.config/keps/token")
+        "kubernetes",                     # upstream owner ...
+        "enhancements",                   # ... and repository
+        "/tmp/kep-1234",                  # a new folder for the clone
+        "kep-1234-provisional",           # the branch for this change
+    )
+    try:
+        repo.add("work/keps/sig-node/1234-x", "keps/sig-node/1234-x")  # copy a folder in
+        url = repo.create_pr("KEP-1234: mark provisional", "Ready for SIG review.")
+        # commit (author alice, committer keps), force-push alice:kep-1234-provisional,
+        # open the pull request into kubernetes/enhancements' default branch
+    finally:
+        repo.delete_local()     # the clone; safe to call twice
+    # repo.delete_remote()      # the fork, once the pull request is merged
+
+Modules, one job each:
+
+* :mod:`keps.porcelain.auth`: token providers (file, environment, value) and ``redact``,
+  which keeps the token out of every log line, message and repr.
+* :mod:`keps.porcelain.git`: a locked pygit2 clone (``clone``, ``open``; checkout, add,
+  commit, push, status).
+* :mod:`keps.porcelain.github`: the GitHub API calls (fork, pull request, delete) with
+  errors a user can act on.
+* :mod:`keps.porcelain.hermetic`: the flow above.
+
+Where GitHub lives is configuration: ``KEPS_GITHUB_API_URL`` (default
+``https://api.github.com``) and ``KEPS_GITHUB_GIT_URL`` (default
+``https://github.com/{owner}/{repo}.git``), read at call time, or the ``api_url`` and
+``git_url_template`` arguments. A ``file://`` or plain path template serves local
+repositories. Failures are :class:`keps.errors.PorcelainError` subclasses.
+
+``import keps`` does not import this package; it is the only importer of pygit2 and
+PyGithub.
+"""
+
+from __future__ import annotations
+
+from keps.porcelain.auth import redact, token_from_env, token_from_file, token_from_value
+from keps.porcelain.git import Signature
+from keps.porcelain.github import GitHubClient, PullRequestRouting
+from keps.porcelain.hermetic import Repo, fork
+
+__all__ = [
+    "GitHubClient",
+    "PullRequestRouting",
+    "Repo",
+    "Signature",
+    "fork",
+    "redact",
+    "token_from_env",
+    "token_from_file",
+    "token_from_value",
+]
