@@ -114,6 +114,7 @@ def _roundtrip_yaml() -> YAML:
     yaml_rt = YAML(typ="rt")
     yaml_rt.default_flow_style = False
     yaml_rt.preserve_quotes = True
+    yaml_rt.width = 4096  # never fold a long path onto a second line
     return yaml_rt
 
 
