@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     label = args.source_label or source_label(args.source)
     try:
         text = read_location(args.source, timeout=args.timeout)
-        rendered = render_sig_list(text, source=label)
+        rendered = render_sig_list(text, source=args.source, label=label)
         if args.output is None:
             sys.stdout.write(rendered)
         else:

@@ -123,7 +123,7 @@ class TestLoading:
             SigRegistry.from_file(path)
         assert str(path) in str(info.value)
         assert info.value.path == str(path)
-        assert [p.code for p in info.value.problems] == ["sig-list-not-yaml"]
+        assert [(p.code, p.line) for p in info.value.problems] == [("sig-list-not-yaml", 3)]
 
     def test_bad_shape_reports_every_problem(self, tmp_path: Path) -> None:
         """One error lists every broken entry, not just the first."""

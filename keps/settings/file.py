@@ -58,7 +58,7 @@ def load_settings(path: Path | None = None) -> dict[str, str]:
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        msg = f"the settings file {path} is not valid YAML: {exc}"
+        msg = f"the settings file {path} is not valid YAML: {_yaml_detail(exc)}"
         raise SettingsError(msg, path=path) from exc
     if data is None:
         return {}
@@ -79,6 +79,14 @@ def load_settings(path: Path | None = None) -> dict[str, str]:
         if text_value:
             settings[key] = text_value
     return settings
+
+
+def _yaml_detail(exc: yaml.YAMLError) -> str:
+    """What the YAML parser objected to and where, without its ``<unicode string>`` noise."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"{exc.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return str(exc)
 
 
 def save_content_root(path: Path, *, settings_file: Path | None = None) -> Path:

@@ -235,8 +235,13 @@ def _load_yaml(text: str, source: str) -> object:
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        msg = f"{source} is not valid YAML: {exc}"
-        problem = Problem("sig-list-not-yaml", msg, path=source)
+        line: int | None = None
+        detail = str(exc)
+        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+            line = exc.problem_mark.line + 1
+            detail = f"{exc.problem} (column {exc.problem_mark.column + 1})"
+        msg = f"{source} is not valid YAML"
+        problem = Problem("sig-list-not-yaml", detail, path=source, line=line)
         raise InvalidContentError(msg, path=source, problems=[problem]) from exc
 
 

@@ -40,11 +40,12 @@ FORMAT = "keps-sig-list/1"
 _URL_SCHEMES = ("http", "https")
 
 
-def render_sig_list(text: str, *, source: str) -> str:
+def render_sig_list(text: str, *, source: str, label: str | None = None) -> str:
     """The packaged form of the sigs.yaml *text* read from *source*.
 
-    When *text* is itself a rendered list, the source it records wins over *source*, so
-    re-rendering the packaged file changes nothing.
+    The header names the source by *label* (default: *source*). When *text* is itself a
+    rendered list, the source it records wins, so re-rendering the packaged file
+    changes nothing.
 
     Raises:
         InvalidContentError: *text* is not a SIG list; the message names *source*.
@@ -52,8 +53,8 @@ def render_sig_list(text: str, *, source: str) -> str:
     data = _load_yaml(text, source)
     registry = _registry_from_data(data, source)
     if isinstance(data, dict) and isinstance(data.get("source"), str) and "groups" in data:
-        source = data["source"]
-    return render_registry(registry, source=source)
+        label = data["source"]
+    return render_registry(registry, source=source if label is None else label)
 
 
 def render_registry(registry: SigRegistry, *, source: str) -> str:
