@@ -140,7 +140,7 @@ def _duplicate_problems(groups: tuple[Sig, ...], source: str) -> list[Problem]:
 
 @attrs.frozen
 class SigRegistry:
-    """An immutable list of groups (SIGs first as the file has them) with lookups by folder.
+    """An immutable list of groups, in file order, with lookups by folder name.
 
     ``exists`` and ``in`` accept every group listed, of any kind, because KEPs name working
     groups among their participating SIGs; ``all`` lists only the SIGs, because only SIGs
@@ -172,7 +172,7 @@ class SigRegistry:
             InvalidContentError: the text is not YAML or not shaped like a SIG list; it
                 names *source* and lists every problem found.
         """
-        return _registry_from_data(_load_yaml(text, source), source)
+        return cls(_groups_or_raise(_load_yaml(text, source), source), source=source)
 
     @classmethod
     def from_file(cls, path: Path) -> SigRegistry:
@@ -245,15 +245,15 @@ def _load_yaml(text: str, source: str) -> object:
         raise InvalidContentError(msg, path=source, problems=[problem]) from exc
 
 
-def _registry_from_data(data: object, source: str) -> SigRegistry:
-    """A registry from a loaded document, or one InvalidContentError with every problem."""
+def _groups_or_raise(data: object, source: str) -> tuple[Sig, ...]:
+    """The groups of a loaded document, or one InvalidContentError with every problem."""
     groups, problems = _groups_from_data(data, source)
     problems.extend(_duplicate_problems(groups, source))
     if problems:
         count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
         msg = f"{source}: not a valid SIG list ({count})"
         raise InvalidContentError(msg, path=source, problems=problems)
-    return SigRegistry(groups, source=source)
+    return groups
 
 
 def _suggestion(name: str, known: Mapping[str, object] | tuple[str, ...]) -> str:

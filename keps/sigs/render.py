@@ -30,7 +30,7 @@ import yaml
 
 from keps._files import MAX_FILE_BYTES, read_text
 from keps.errors import InvalidContentError, KepNotFoundError, StorageError
-from keps.sigs.registry import SigRegistry, _load_yaml, _registry_from_data
+from keps.sigs.registry import SigRegistry, _groups_or_raise, _load_yaml
 
 __all__ = ["FORMAT", "read_location", "render_registry", "render_sig_list", "source_label"]
 
@@ -51,7 +51,7 @@ def render_sig_list(text: str, *, source: str, label: str | None = None) -> str:
         InvalidContentError: *text* is not a SIG list; the message names *source*.
     """
     data = _load_yaml(text, source)
-    registry = _registry_from_data(data, source)
+    registry = SigRegistry(_groups_or_raise(data, source), source=source)
     if isinstance(data, dict) and isinstance(data.get("source"), str) and "groups" in data:
         label = data["source"]
     return render_registry(registry, source=source if label is None else label)
