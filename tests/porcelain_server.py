@@ -88,8 +88,8 @@ class FakeGitHub:
     @property
     def api_url(self) -> str:
         """The base URL to give the client, as ``https://api.github.com`` would be."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     @property
     def git_url_template(self) -> str:
@@ -275,7 +275,7 @@ def _walk(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str) -> Iterator[t
         obj = repo[entry.id]
         if isinstance(obj, pygit2.Tree):
             yield from _walk(repo, obj, f"{name}/")
-        else:
+        elif isinstance(obj, pygit2.Blob):
             yield name, obj.data.decode("utf-8")
 
 

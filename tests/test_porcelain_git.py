@@ -223,7 +223,7 @@ class TestAddStatusCommit:
         clone.add("a.md")
         oid = clone.commit("Add a", ANN)
         raw = pygit2.Repository(str(clone.path))
-        commit = raw[oid]
+        commit = raw[oid].peel(pygit2.Commit)
         assert (commit.author.name, commit.author.email) == (ANN.name, ANN.email)
         assert (commit.committer.name, commit.committer.email) == (
             "keps",
