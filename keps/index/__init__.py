@@ -1,0 +1,36 @@
+"""The index: a summary of every KEP under a content root, and KEP number allocation.
+
+``keps.yaml`` at the content root lists every KEP (location, number, uuid, title, state,
+SIGs, people, times) and the next KEP number::
+
+    import keps.index
+
+    index = keps.index.open(root)              # reads keps.yaml (rebuilds if absent)
+    index.by_number(56).title
+    index = keps.index.rebuild(root)           # walk the tree; broken KEPs in index.broken
+    with keps.index.locked(root) as index:     # exclusive across processes
+        number = index.claim_next_number()
+        index.persist()
+
+Numbers are unique and never handed out twice: the next number is never below the
+highest in use, survives a rebuild, and is claimed under a cross-process lock.
+"""
+
+from keps.index.build import find_kep_dirs, open, rebuild
+from keps.index.entry import BrokenKep, Entry
+from keps.index.index import Index
+from keps.index.lock import LOCK_FILE, locked
+from keps.index.store import dump_index, parse_index
+
+__all__ = [
+    "LOCK_FILE",
+    "BrokenKep",
+    "Entry",
+    "Index",
+    "dump_index",
+    "find_kep_dirs",
+    "locked",
+    "open",
+    "parse_index",
+    "rebuild",
+]

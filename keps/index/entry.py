@@ -1,0 +1,107 @@
+"""Index entries: what the index remembers of one KEP, and of a KEP it could not index.
+
+An :class:`Entry` is a small immutable summary of a KEP's metadata plus where the KEP
+lives, relative to the content root. It holds no section text, so ten thousand of them
+stay cheap; the full KEP is one :func:`keps.open` away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import attrs
+
+from keps.keps import Kep, Metadata, State, relative_location
+from keps.problems import Problem
+
+__all__ = ["BrokenKep", "Entry"]
+
+
+def _names(items: Iterable[str]) -> tuple[str, ...]:
+    """A tuple of *items* in order, each once."""
+    return tuple(dict.fromkeys(items))
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """*value* in UTC; a naive time is taken to be UTC already."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _problems(items: Iterable[Problem]) -> tuple[Problem, ...]:
+    return tuple(items)
+
+
+@attrs.frozen(kw_only=True)
+class Entry:
+    """One KEP as the index knows it.
+
+    ``location`` is the KEP's folder relative to the content root, '/'-separated
+    (``sig-node/kubelet/my-kep``). Lists keep the order of the KEP's metadata; times
+    are timezone-aware UTC datetimes (None only when the KEP's metadata has none).
+    """
+
+    uuid: str
+    kep_number: int | None = None
+    title: str = ""
+    state: State | None = None
+    owning_sig: str = ""
+    participating_sigs: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    affected_subprojects: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    authors: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    reviewers: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    approvers: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    editors: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    development_themes: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    created: dt.datetime | None = attrs.field(default=None, converter=_aware)
+    last_updated: dt.datetime | None = attrs.field(default=None, converter=_aware)
+    location: str
+
+    @classmethod
+    def from_kep(cls, kep: Kep, content_root: Path) -> Entry:
+        """The entry for *kep*, its location taken relative to *content_root*.
+
+        Raises:
+            PathOutsideError: the KEP does not lie inside *content_root*.
+        """
+        return cls.from_metadata(kep.metadata, relative_location(kep.path, content_root))
+
+    @classmethod
+    def from_metadata(cls, metadata: Metadata, location: str) -> Entry:
+        """The entry for a KEP whose metadata is *metadata* and whose folder is *location*."""
+        return cls(
+            uuid=metadata.uuid,
+            kep_number=metadata.kep_number,
+            title=metadata.title,
+            state=metadata.state,
+            owning_sig=metadata.owning_sig,
+            participating_sigs=metadata.participating_sigs,
+            affected_subprojects=metadata.affected_subprojects,
+            authors=metadata.authors,
+            reviewers=metadata.reviewers,
+            approvers=metadata.approvers,
+            editors=metadata.editors,
+            development_themes=metadata.development_themes,
+            created=metadata.created,
+            last_updated=metadata.last_updated,
+            location=location,
+        )
+
+
+@attrs.frozen
+class BrokenKep:
+    """A KEP a rebuild could not index, with every problem found in it.
+
+    ``kep_number`` and ``uuid`` are what its metadata says, when it could be read at all:
+    the number of a broken KEP still counts as used, so it is never handed out again.
+    """
+
+    location: str
+    problems: tuple[Problem, ...] = attrs.field(converter=_problems)
+    kep_number: int | None = None
+    uuid: str | None = None

@@ -1,0 +1,303 @@
+"""The ``keps.yaml`` file: turning index entries into YAML text and back.
+
+The format is a mapping with the next KEP number and a list of entries, sorted by
+location so that a change to one KEP changes a few lines of the file::
+
+    # The index of every KEP under this content root, written by keps.index.
+    next_kep_number: 57
+    keps:
+    - location: sig-node/kubelet/dynamic-kubelet-config
+      authors:
+      - jdoe
+      title: Dynamic Kubelet Config
+      kep_number: 56
+      state: implementable
+      last_updated: 2018-09-09T23:42:05.152598Z
+      created: 2018-09-07T03:45:13.476773Z
+      uuid: 016db929-7658-4acf-aebb-2df0a66df425
+      owning_sig: sig-node
+      affected_subprojects:
+      - kubelet
+
+Keys are snake_case as in metadata.yaml, in its key order after ``location``; empty
+fields are left out. The emitter here is small and deterministic (the same index gives
+the same bytes) and fast enough for ten thousand entries; reading uses the safe loader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+import attrs
+import yaml
+
+from keps._yaml import format_time, parse_time
+from keps.index.entry import Entry
+from keps.keps.states import State, parse_state
+from keps.problems import Problem
+
+__all__ = [
+    "ENTRY_KEYS",
+    "HEADER",
+    "IndexData",
+    "dump_index",
+    "next_number_in_text",
+    "parse_index",
+]
+
+HEADER = (
+    "# The index of every KEP under this content root, written by keps.index.\n"
+    "# Edit the KEPs rather than this file: keps.index.rebuild writes it again from them.\n"
+)
+
+#: The keys of one entry in the order they are written (metadata.yaml's order after location).
+ENTRY_KEYS: tuple[str, ...] = (
+    "location",
+    "authors",
+    "title",
+    "kep_number",
+    "reviewers",
+    "approvers",
+    "editors",
+    "state",
+    "development_themes",
+    "last_updated",
+    "created",
+    "uuid",
+    "owning_sig",
+    "affected_subprojects",
+    "participating_sigs",
+)
+
+_LIST_KEYS = frozenset(
+    {
+        "authors",
+        "reviewers",
+        "approvers",
+        "editors",
+        "development_themes",
+        "affected_subprojects",
+        "participating_sigs",
+    }
+)
+
+# -- writing ---------------------------------------------------------------------------
+
+# A plain scalar needs no quotes when it uses only these characters and the YAML
+# resolver would not read it as a number, boolean, null or time.
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ ./@()+-]*")
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+# Characters YAML will not take literally inside a double-quoted scalar.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def _resolves_to_str(text: str) -> bool:
+    """True when YAML reads the plain scalar *text* as a string (not a number, bool, time)."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return tag == _STR_TAG
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def _scalar(text: str) -> str:
+    """*text* as a YAML scalar that loads back as exactly this string."""
+    if _PLAIN.fullmatch(text) and not text.endswith(" ") and _resolves_to_str(text):
+        return text
+    return _UNPRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
+
+
+def _entry_lines(entry: Entry) -> list[str]:
+    lines: list[str] = []
+    for key in ENTRY_KEYS:
+        value = getattr(entry, key)
+        if value is None or value == "" or value == ():
+            continue
+        prefix = "- " if not lines else "  "
+        if key in _LIST_KEYS:
+            lines.append(f"{prefix}{key}:")
+            lines.extend(f"  - {_scalar(item)}" for item in value)
+        elif isinstance(value, dt.datetime):
+            lines.append(f"{prefix}{key}: {format_time(value)}")
+        elif isinstance(value, int):
+            lines.append(f"{prefix}{key}: {value}")
+        else:
+            lines.append(f"{prefix}{key}: {_scalar(str(value))}")
+    return lines
+
+
+def dump_index(next_kep_number: int, entries: Iterable[Entry]) -> str:
+    """The text of keps.yaml for *entries* (written sorted by location) and the next number."""
+    lines = [f"next_kep_number: {next_kep_number}"]
+    ordered = sorted(entries, key=lambda e: e.location)
+    if not ordered:
+        lines.append("keps: []")
+    else:
+        lines.append("keps:")
+        for entry in ordered:
+            lines.extend(_entry_lines(entry))
+    return HEADER + "\n".join(lines) + "\n"
+
+
+_NEXT_LINE = re.compile(r"^next_kep_number:[ \t]*(\d+)[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def next_number_in_text(text: str) -> int | None:
+    """The ``next_kep_number`` of keps.yaml text found by a quick scan, or None.
+
+    Used just before writing, to never lower a number another writer stored; a full
+    parse would cost as much as reading the whole index again.
+    """
+    match = _NEXT_LINE.search(text)
+    return int(match.group(1)) if match else None
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class IndexData:
+    """What a keps.yaml holds: the stored next number (None if absent) and the entries.
+
+    ``problems`` lists what makes the file unusable (wrong shape, wrong types); an
+    index is only built from data without problems.
+    """
+
+    next_kep_number: int | None
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        msg = f"expected text, got {_kind(value)}"
+        raise TypeError(msg)
+    return value
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        msg = f"expected a list of text, got {_kind(value)}"
+        raise TypeError(msg)
+    return tuple(value)
+
+
+def _number(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"expected a whole number, got {_kind(value)}"
+        raise TypeError(msg)
+    if value < 0:
+        msg = f"must not be negative, got {value}"
+        raise ValueError(msg)
+    return value
+
+
+def _state(value: object) -> State:
+    return parse_state(value)
+
+
+def _location(value: object) -> str:
+    text = _text(value)
+    path = PurePosixPath(text)
+    if not text or path.is_absolute() or ".." in path.parts or "\\" in text:
+        msg = f"{text!r} must be a folder relative to the content root, without '..'"
+        raise ValueError(msg)
+    return path.as_posix()
+
+
+_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
+    "location": _location,
+    "authors": _texts,
+    "title": _text,
+    "kep_number": _number,
+    "reviewers": _texts,
+    "approvers": _texts,
+    "editors": _texts,
+    "state": _state,
+    "development_themes": _texts,
+    "last_updated": parse_time,
+    "created": parse_time,
+    "uuid": _text,
+    "owning_sig": _text,
+    "affected_subprojects": _texts,
+    "participating_sigs": _texts,
+}
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def parse_index(data: object, *, path: str) -> IndexData:
+    """The next number and entries in loaded keps.yaml *data*, with every shape problem.
+
+    Unknown keys are ignored (a newer keps may have written them).
+    """
+    problems: list[Problem] = []
+
+    def problem(message: str, field: str | None = None) -> None:
+        problems.append(Problem("index-invalid", message, path=path, field=field))
+
+    if not isinstance(data, dict):
+        problem(f"keps.yaml must hold a mapping with next_kep_number and keps, not {_kind(data)}")
+        return IndexData(None, (), tuple(problems))
+    next_number: int | None = None
+    raw_next = data.get("next_kep_number")
+    if raw_next is not None:
+        try:
+            next_number = _number(raw_next)
+        except (TypeError, ValueError) as exc:
+            problem(f"next_kep_number: {exc}", "next_kep_number")
+    raw_entries = data.get("keps")
+    if raw_entries is None:
+        raw_entries = []
+    if not isinstance(raw_entries, list):
+        problem(f"keps: expected a list of entries, got {_kind(raw_entries)}", "keps")
+        raw_entries = []
+    entries: list[Entry] = []
+    for position, raw in enumerate(raw_entries, start=1):
+        entry = _entry(raw, f"keps[{position}]", problem)
+        if entry is not None:
+            entries.append(entry)
+    return IndexData(next_number, tuple(entries), tuple(problems))
+
+
+def _entry(raw: object, where: str, problem: Callable[[str, str | None], None]) -> Entry | None:
+    """One Entry from one item of ``keps:``, or None after reporting what is wrong."""
+    if not isinstance(raw, dict):
+        problem(f"{where}: expected a mapping, got {_kind(raw)}", None)
+        return None
+    if isinstance(raw.get("location"), str):
+        where = f"{where} ({raw['location']})"
+    values: dict[str, Any] = {}
+    ok = True
+    for key in ("location", "uuid"):
+        if raw.get(key) is None:
+            problem(f"{where}: {key} is missing", key)
+            ok = False
+    for key, convert in _CONVERTERS.items():
+        if raw.get(key) is None:
+            continue
+        try:
+            values[key] = convert(raw[key])
+        except (TypeError, ValueError) as exc:
+            problem(f"{where}: {key}: {exc}", key)
+            ok = False
+    return Entry(**values) if ok else None
