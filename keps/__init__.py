@@ -10,7 +10,17 @@ The object model is re-exported here::
     kep.persist()          # atomic; comments and unknown keys in metadata.yaml survive
 """
 
-from keps.errors import KepError
+from keps import errors
+from keps.errors import (
+    CheckFailedError,
+    InvalidContentError,
+    KepError,
+    KepExistsError,
+    KepNotFoundError,
+    PathOutsideError,
+    TransitionError,
+    UnknownSigError,
+)
 from keps.keps import (
     DEVELOPMENT_THEMES,
     TRANSITIONS,
@@ -30,16 +40,24 @@ from keps.problems import Problem, Severity
 __all__ = [
     "DEVELOPMENT_THEMES",
     "TRANSITIONS",
+    "CheckFailedError",
     "Event",
     "Exemption",
+    "InvalidContentError",
     "Kep",
     "KepError",
+    "KepExistsError",
+    "KepNotFoundError",
     "Metadata",
+    "PathOutsideError",
     "Problem",
     "Severity",
     "State",
+    "TransitionError",
+    "UnknownSigError",
     "can_transition",
     "check",
+    "errors",
     "new",
     "open",
     "sections",

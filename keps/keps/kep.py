@@ -379,7 +379,7 @@ class Kep:
         Raises:
             PathOutsideError: the file name would leave the KEP folder.
         """
-        filename = section if section.endswith(".md") else filename_for(section)
+        filename = self._filename(section)
         if section_is_outside(self._path, filename):
             msg = f"section path {filename!r} leaves the KEP folder {self._path}"
             raise PathOutsideError(msg, path=self._path / METADATA_FILE)
@@ -399,7 +399,7 @@ class Kep:
             PathOutsideError: the listed path leaves the KEP folder.
             KepNotFoundError: the section is not listed or its file is missing.
         """
-        filename = section if section.endswith(".md") else filename_for(section)
+        filename = self._filename(section)
         if filename in self._pending:
             return self._pending[filename]
         if filename not in self._metadata.sections:
@@ -409,6 +409,13 @@ class Kep:
             msg = f"section path {filename!r} leaves the KEP folder {self._path}"
             raise PathOutsideError(msg, path=self._path / METADATA_FILE)
         return read_text(self._path / filename)
+
+    def _filename(self, section: str) -> str:
+        """The file of *section*: a listed path or anything path-like as is, a name mapped."""
+        listed = section in self._metadata.sections or section in self._pending
+        if listed or "/" in section or "\\" in section or section.endswith(".md"):
+            return section
+        return filename_for(section)
 
     # -- checking and saving --
 

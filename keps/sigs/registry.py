@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.resources
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -386,6 +387,21 @@ def registry_for(
         return registry
     if content_root is not None:
         candidate = content_root / "sigs.yaml"
-        if candidate.is_file():
-            return SigRegistry.from_file(candidate)
+        try:
+            info = candidate.stat()
+        except OSError:
+            return SigRegistry.packaged()
+        if stat.S_ISREG(info.st_mode):
+            key = (str(candidate.absolute()), info.st_mtime_ns, info.st_size, info.st_ino)
+            return _registry_from_file(*key)
     return SigRegistry.packaged()
+
+
+@functools.lru_cache(maxsize=16)
+def _registry_from_file(path: str, _mtime_ns: int, _size: int, _inode: int) -> SigRegistry:
+    """One parse per version of a sigs.yaml: opening 10,000 KEPs reads the SIG list once.
+
+    The registry is immutable and the key includes the file's size, modification time
+    and inode, so an edited file is read again and a cached answer is never stale.
+    """
+    return SigRegistry.from_file(Path(path))

@@ -1,0 +1,5 @@
+"""``python -m keps`` runs kepctl."""
+
+from keps.cli import main
+
+main()

@@ -1,0 +1,148 @@
+"""kepctl index rebuild, and kepctl query over the index."""
+
+from __future__ import annotations
+
+import click
+
+from keps import filter as kep_filter
+from keps import index
+from keps.cli._app import Context, pass_context
+from keps.cli.output import FORMATS, render_records
+from keps.index import Entry
+
+__all__ = ["register"]
+
+COLUMNS = ("kep_number", "title", "state", "owning_sig", "authors", "last_updated", "location")
+
+#: flag -> query field; each flag becomes one query term, so flags and query strings
+#: mean exactly the same thing.
+FLAG_FIELDS = {
+    "sig": "sig",
+    "participating": "participating",
+    "subproject": "subproject",
+    "state": "state",
+    "author": "author",
+    "approver": "approver",
+    "reviewer": "reviewer",
+    "theme": "theme",
+    "number": "number",
+    "title": "title",
+}
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if any(c.isspace() for c in value) else value
+
+
+def query_text(
+    words: tuple[str, ...], flags: dict[str, tuple[str, ...]], ranges: dict[str, str | None]
+) -> str:
+    """One query string from positional words, repeatable flags and date ranges."""
+    terms = list(words)
+    for flag, values in flags.items():
+        if values:
+            terms.append(f"{FLAG_FIELDS[flag]}:{','.join(_quoted(v) for v in values)}")
+    for term, value in ranges.items():
+        if value:
+            terms.append(f"{term}{value}")
+    return " ".join(terms)
+
+
+def _record(entry: Entry) -> dict[str, object]:
+    return {
+        "kep_number": entry.kep_number,
+        "title": entry.title,
+        "state": entry.state,
+        "owning_sig": entry.owning_sig,
+        "participating_sigs": entry.participating_sigs,
+        "affected_subprojects": entry.affected_subprojects,
+        "authors": entry.authors,
+        "reviewers": entry.reviewers,
+        "approvers": entry.approvers,
+        "development_themes": entry.development_themes,
+        "created": entry.created,
+        "last_updated": entry.last_updated,
+        "uuid": entry.uuid,
+        "location": entry.location,
+    }
+
+
+def register(group: click.Group) -> None:
+    """Add `index` and `query` to *group*."""
+
+    @group.group(name="index")
+    def index_group() -> None:
+        """The index of every KEP (keps.yaml at the content root)."""
+
+    @index_group.command(name="rebuild")
+    @pass_context
+    def rebuild(ctx: Context) -> None:
+        """Walk the content tree and write keps.yaml; broken KEPs are listed, not fatal."""
+        root = ctx.content_root
+        with index.locked(root):
+            idx = index.rebuild(root)
+            idx.persist()
+        for broken in idx.broken:
+            codes = ", ".join(sorted({p.code for p in broken.problems}))
+            click.echo(f"broken: {broken.location} ({codes})", err=True)
+        for problem in idx.problems:
+            click.echo(f"problem: {problem}", err=True)
+        click.echo(
+            f"indexed {len(idx.entries)} KEP(s), {len(idx.broken)} broken; "
+            f"next KEP number {idx.next_kep_number} ({idx.path})"
+        )
+
+    @group.command()
+    @click.argument("words", nargs=-1)
+    @click.option("--sig", multiple=True, help="Owning SIG (repeatable: any of).")
+    @click.option("--participating", multiple=True, help="Participating SIG.")
+    @click.option("--subproject", multiple=True, help="Affected subproject.")
+    @click.option("--state", multiple=True, help="State.")
+    @click.option("--author", multiple=True, help="Author handle.")
+    @click.option("--approver", multiple=True, help="Approver handle.")
+    @click.option("--reviewer", multiple=True, help="Reviewer handle.")
+    @click.option("--theme", multiple=True, help="Development theme.")
+    @click.option("--number", multiple=True, help="KEP number.")
+    @click.option("--title", multiple=True, help="Text in the title.")
+    @click.option("--created-since", default=None, help="Created on or after DATE.")
+    @click.option("--created-before", default=None, help="Created before DATE.")
+    @click.option("--updated-since", default=None, help="Last updated on or after DATE.")
+    @click.option("--updated-before", default=None, help="Last updated before DATE.")
+    @click.option(
+        "--sort", "sort_by", default="kep_number", show_default=True, help="Field to sort by."
+    )
+    @click.option("--reverse", is_flag=True, help="Sort descending.")
+    @click.option(
+        "--output", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True
+    )
+    @click.option("--rebuild", "fresh", is_flag=True, help="Rebuild the index from the tree first.")
+    @pass_context
+    def query(
+        ctx: Context,
+        words: tuple[str, ...],
+        created_since: str | None,
+        created_before: str | None,
+        updated_since: str | None,
+        updated_before: str | None,
+        sort_by: str,
+        reverse: bool,
+        fmt: str,
+        fresh: bool,
+        **flags: tuple[str, ...],
+    ) -> None:
+        """Select KEPs by a query such as 'sig:sig-node state:implementable author:@jdoe', or flags."""
+        text = query_text(
+            words,
+            flags,
+            {
+                "created>=": created_since,
+                "created<": created_before,
+                "updated>=": updated_since,
+                "updated<": updated_before,
+            },
+        )
+        criterion = kep_filter.parse_query(text) if text.strip() else None
+        root = ctx.content_root
+        idx = index.rebuild(root) if fresh else index.open(root)
+        found = kep_filter.select(idx.entries, criterion, sort_by=sort_by, reverse=reverse)
+        click.echo(render_records([_record(e) for e in found], fmt, COLUMNS), nl=False)

@@ -1,0 +1,48 @@
+"""One KEP's lifecycle, one function per step (the KEP process as presented at KubeCon 2018).
+
+=========  ============  ==============  ==================================================
+step       who           state after     what it does
+=========  ============  ==============  ==================================================
+init       author        draft           skeleton, metadata, summary/motivation templates
+propose    author        draft           refused while summary or motivation is a template
+accept     SIG approver  provisional     principal becomes approver and reviewer
+plan       author        provisional     renders the guides and graduation criteria
+approve    SIG approver  implementable   all checks pass; claims the next KEP number
+implement                implemented
+defer                    deferred        may become provisional again
+reject                   rejected
+withdraw                 withdrawn
+replace                  replaced        links both KEPs (superseded_by / replaces)
+=========  ============  ==============  ==================================================
+
+Each step takes a :class:`keps.settings.Runtime`, holds a lock on the KEP for its whole
+run, appends an event (principal, UTC time, step), and changes every file it means to
+change - the KEP's and ``keps.yaml`` - or none of them.
+"""
+
+from keps.workflow.steps import (
+    accept,
+    approve,
+    defer,
+    implement,
+    init,
+    plan,
+    propose,
+    reject,
+    replace,
+    withdraw,
+)
+
+# in lifecycle order, as the table above
+__all__ = [  # noqa: RUF022
+    "init",
+    "propose",
+    "accept",
+    "plan",
+    "approve",
+    "implement",
+    "defer",
+    "reject",
+    "withdraw",
+    "replace",
+]

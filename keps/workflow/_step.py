@@ -1,0 +1,76 @@
+"""What every lifecycle step shares: open under a lock, require a state, write atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+
+from keps import index
+from keps._files import FileTransaction
+from keps.errors import KepNotFoundError, TransitionError
+from keps.keps import Kep
+from keps.keps.path import INDEX_FILE, relative_location
+from keps.keps.states import State
+from keps.settings import Runtime
+from keps.workflow._locks import kep_lock
+
+__all__ = ["DEFAULT_TIMEOUT", "locked_kep", "require_state", "utcnow", "write"]
+
+#: Seconds a step waits for another process working on the same KEP or the index.
+DEFAULT_TIMEOUT = 30.0
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC (steps take *now* as an argument so tests can fix it)."""
+    return dt.datetime.now(dt.UTC)
+
+
+@contextlib.contextmanager
+def locked_kep(runtime: Runtime, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Kep]:
+    """Open the runtime's KEP while holding its lock for the whole step."""
+    location = relative_location(runtime.target_dir, runtime.content_root)
+    with kep_lock(runtime.content_root, [location], timeout=timeout):
+        if not (runtime.target_dir / "metadata.yaml").is_file():
+            msg = f"no KEP at {runtime.target_dir}; create one with init first"
+            raise KepNotFoundError(msg, path=runtime.target_dir)
+        yield Kep.open(runtime.target_dir, content_root=runtime.content_root)
+
+
+def require_state(kep: Kep, step: str, *allowed: State) -> None:
+    """Refuse *step* unless the KEP is in one of the *allowed* states, saying which it is in."""
+    if kep.state not in allowed:
+        wanted = " or ".join(str(s) for s in allowed)
+        msg = f"cannot {step} {kep.path.name}: it is {kep.state or 'in no state'}, and {step} needs a {wanted} KEP"
+        raise TransitionError(msg, path=kep.path)
+
+
+def write(
+    keps_to_write: list[Kep],
+    runtime: Runtime,
+    *,
+    now: dt.datetime,
+    claim_number_for: Kep | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> None:
+    """Write the KEPs, and the index when there is one (or a number is claimed), atomically.
+
+    Every file of every KEP and ``keps.yaml`` change together or not at all. A KEP
+    number is claimed under the index lock, so parallel approvals get distinct numbers.
+    """
+    transaction = FileTransaction()
+    root = runtime.content_root
+    if claim_number_for is None and not (root / INDEX_FILE).is_file():
+        for kep in keps_to_write:
+            kep.stage(transaction, now=now)
+        transaction.commit()
+        return
+    with index.locked(root, timeout=timeout) as idx:
+        if claim_number_for is not None:
+            claim_number_for.update(kep_number=idx.claim_next_number())
+        for kep in keps_to_write:
+            kep.stage(transaction, now=now)
+        for kep in keps_to_write:
+            idx.update(kep)
+        idx.stage(transaction)
+        transaction.commit()

@@ -1,0 +1,271 @@
+"""Checks: every check of the Go seed with a failing and a passing case, and exemptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import attrs
+import pytest
+
+import keps
+from keps import CheckFailedError, Metadata, Problem, State
+from keps.keps import check
+from keps.keps.metadata import Exemption
+from keps.sigs import SigRegistry
+from tests.kep_factory import T0, make_kep, snapshot
+
+REGISTRY = SigRegistry.packaged()
+UUID = "0b1ad5c4-2a52-4d0b-a2e3-3b3b3f3e6f11"
+
+GOOD = Metadata(
+    title="Good",
+    authors=("alice",),
+    reviewers=("rita",),
+    approvers=("arnold",),
+    state=State.IMPLEMENTABLE,
+    uuid=UUID,
+    created=T0,
+    last_updated=T0 + dt.timedelta(days=1),
+    owning_sig="sig-node",
+    affected_subprojects=("kubelet",),
+    participating_sigs=("sig-apps",),
+    development_themes=("stability",),
+    sections=(
+        "summary.md",
+        "motivation.md",
+        "guides/developer.md",
+        "guides/operator.md",
+        "guides/teacher.md",
+        "graduation_criteria.md",
+        "README.md",
+    ),
+)
+
+
+def ctx(**changes: object) -> check.CheckContext:
+    return check.CheckContext(metadata=attrs.evolve(GOOD, **changes), registry=REGISTRY, now=T0)
+
+
+def codes(problems: Iterable[Problem]) -> list[str]:
+    return [p.code for p in problems]
+
+
+# (check, change that breaks it, expected problem code)
+CASES: list[tuple[Callable[[check.CheckContext], Iterable[Problem]], dict[str, object], str]] = [
+    (check.state_is_set, {"state": None}, "state-not-set"),
+    (check.title_is_set, {"title": ""}, "title-not-set"),
+    (check.authors_are_set, {"authors": ()}, "authors-not-set"),
+    (check.uuid_is_valid, {"uuid": "not-a-uuid"}, "uuid-invalid"),
+    (check.uuid_is_valid, {"uuid": ""}, "uuid-invalid"),
+    (check.created_is_set, {"created": None}, "created-not-set"),
+    (
+        check.last_updated_is_not_before_created,
+        {"last_updated": T0 - dt.timedelta(seconds=1)},
+        "last-updated-before-created",
+    ),
+    (check.owning_sig_exists, {"owning_sig": "sig-nodes"}, "sig-unknown"),
+    (
+        check.participating_sigs_exist,
+        {"participating_sigs": ("sig-apps", "sig-aws")},
+        "participating-sig-unknown",
+    ),
+    (check.subprojects_exist, {"affected_subprojects": ("kubectl",)}, "subproject-unknown"),
+    (check.routing_is_consistent, {"sig_wide": True}, "routing-inconsistent"),
+    (check.development_themes_are_known, {"development_themes": ("vibes",)}, "theme-unknown"),
+    (check.authors_are_not_approvers, {"approvers": ("@Alice",)}, "author-is-approver"),
+    (check.authors_are_not_reviewers, {"reviewers": ("alice",)}, "author-is-reviewer"),
+    (check.kep_number_is_not_set, {"kep_number": 5}, "kep-number-too-early"),
+    (
+        check.required_sections_are_listed,
+        {"sections": ("summary.md", "README.md")},
+        "section-required",
+    ),
+    (check.owning_sig_is_set, {"owning_sig": ""}, "owning-sig-not-set"),
+    (check.reviewers_are_set, {"reviewers": ()}, "reviewers-not-set"),
+    (check.approvers_are_set, {"approvers": ()}, "approvers-not-set"),
+]
+
+
+@pytest.mark.parametrize(
+    ("func", "change", "code"), CASES, ids=[c[2] + "-" + c[0].__name__ for c in CASES]
+)
+class TestEachCheck:
+    def test_fails(
+        self,
+        func: Callable[[check.CheckContext], Iterable[Problem]],
+        change: dict[str, object],
+        code: str,
+    ) -> None:
+        """The broken field gives the check's problem, naming the field."""
+        problems = list(func(ctx(**change)))
+        assert codes(problems) and set(codes(problems)) == {code}
+        assert all(p.field for p in problems)
+
+    def test_passes(
+        self,
+        func: Callable[[check.CheckContext], Iterable[Problem]],
+        change: dict[str, object],
+        code: str,
+    ) -> None:
+        """The good metadata gives no problem."""
+        assert list(func(ctx())) == []
+
+
+class TestFileChecks:
+    def test_missing_empty_duplicate_and_outside_sections(self, tmp_path: Path) -> None:
+        """Section files are stat'ed: missing, empty, listed twice, or leaving the folder."""
+        (tmp_path / "summary.md").write_text("text")
+        (tmp_path / "empty.md").write_text("")
+        meta = attrs.evolve(GOOD, sections=("summary.md", "empty.md", "gone.md", "../x.md"))
+        context = check.context_for(
+            meta,
+            registry=REGISTRY,
+            now=T0,
+            kep_dir=tmp_path,
+            raw_sections=[*meta.sections, "summary.md"],
+        )
+        assert codes(check.sections_exist_with_content(context)) == [
+            "section-empty",
+            "section-missing",
+            "section-path-outside",
+        ]
+        assert codes(check.sections_are_unique(context)) == ["section-duplicate"]
+
+    def test_present_sections_pass(self, tmp_path: Path) -> None:
+        """Existing, non-empty, listed-once sections give no problem."""
+        (tmp_path / "summary.md").write_text("text")
+        meta = attrs.evolve(GOOD, sections=("summary.md",))
+        context = check.context_for(meta, registry=REGISTRY, now=T0, kep_dir=tmp_path)
+        assert list(check.sections_exist_with_content(context)) == []
+        assert list(check.sections_are_unique(context)) == []
+
+
+class TestStateTable:
+    def test_draft_needs_only_the_basics(self) -> None:
+        """A draft without reviewers, approvers or guides is fine."""
+        problems = check.run_checks(
+            ctx(state=State.DRAFT, reviewers=(), approvers=(), sections=("README.md",)),
+            check.checks_for(State.DRAFT),
+        )
+        assert problems == ()
+
+    def test_provisional_needs_summary_and_motivation_and_no_number(self) -> None:
+        """Provisional: summary and motivation listed, no KEP number yet."""
+        problems = check.run_checks(
+            ctx(state=State.PROVISIONAL, kep_number=3, sections=("README.md",)),
+            check.checks_for(State.PROVISIONAL),
+        )
+        assert sorted(codes(problems)) == [
+            "kep-number-too-early",
+            "section-required",
+            "section-required",
+        ]
+
+    def test_implementable_needs_everything(self) -> None:
+        """Implementable: every section, an owning SIG, reviewers and approvers - all reported at once."""
+        problems = check.run_checks(
+            ctx(
+                owning_sig="",
+                reviewers=(),
+                approvers=(),
+                affected_subprojects=(),
+                sections=("summary.md",),
+            ),
+            check.checks_for(State.IMPLEMENTABLE),
+        )
+        assert sorted(set(codes(problems))) == [
+            "approvers-not-set",
+            "owning-sig-not-set",
+            "reviewers-not-set",
+            "section-required",
+        ]
+        assert codes(problems).count("section-required") == 5
+
+
+class TestExemptions:
+    def test_exempted_problem_is_reported_but_does_not_fail(self, tmp_path: Path) -> None:
+        """An exemption waives one code, and check() still returns the problem, marked."""
+        kep = make_kep(tmp_path, "sig-node/exempt", state=State.PROVISIONAL)
+        kep.update(
+            participating_sigs=("sig-gone",),
+            exemptions=(
+                Exemption("participating-sig-unknown", "sig-gone merged into sig-node in 2019"),
+            ),
+        )
+        problems = kep.check()
+        assert [(p.code, p.exempted) for p in problems] == [
+            ("participating-sig-unknown", "sig-gone merged into sig-node in 2019")
+        ]
+        assert "exempted: sig-gone merged" in str(problems[0])
+        assert kep.persist()
+
+    def test_exemption_of_another_code_waives_nothing(self, tmp_path: Path) -> None:
+        """Only the named code is waived; the error carries every problem."""
+        kep = make_kep(tmp_path, "sig-node/not-exempt", state=State.PROVISIONAL)
+        kep.update(
+            title="",
+            participating_sigs=("sig-gone",),
+            exemptions=(Exemption("title-not-set", "r"),),
+        )
+        with pytest.raises(CheckFailedError) as caught:
+            kep.check()
+        assert [(p.code, p.exempted) for p in caught.value.problems] == [
+            ("title-not-set", "r"),
+            ("participating-sig-unknown", None),
+        ]
+
+    def test_added_checks_run_too(self, tmp_path: Path) -> None:
+        """add_checks adds a caller's own rule to the state's checks."""
+        kep = make_kep(tmp_path, "sig-node/custom")
+
+        def title_is_short(c: check.CheckContext) -> Iterable[Problem]:
+            if len(c.metadata.title) > 5:
+                yield Problem("title-too-long", "keep it short")
+
+        kep.add_checks(title_is_short)
+        with pytest.raises(CheckFailedError, match="title-too-long"):
+            kep.check()
+
+
+def test_generated_tree_opens_checks_and_round_trips(shared: Path, tmp_path: Path) -> None:
+    """1,000 KEPs as the Go seed writes them: each opens, passes check(), and persists byte for byte."""
+    root = tmp_path / "content"
+    subprocess.run(
+        [
+            sys.executable,
+            str(shared / "bench" / "gen_content.py"),
+            str(root),
+            "--count",
+            "1000",
+            "--seed",
+            "1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    before = snapshot(root)
+    dirs = sorted(p.parent for p in root.rglob("metadata.yaml"))
+    assert len(dirs) == 1000
+    states = set()
+    for kep_dir in dirs:
+        kep = keps.open(kep_dir)
+        kep.check()
+        states.add(kep.state)
+        assert kep.persist() is False
+    assert snapshot(root) == before
+    assert states == {State.DRAFT, State.PROVISIONAL, State.IMPLEMENTABLE, State.IMPLEMENTED}
+
+    kep = keps.open(dirs[0])
+    meta = dirs[0] / "metadata.yaml"
+    meta.write_text("# maintained by hand\n" + meta.read_text() + "custom_key: kept  # note\n")
+    kep = keps.open(dirs[0])
+    kep.add_reviewers("new-reviewer")
+    kep.persist()
+    text = meta.read_text()
+    assert text.startswith("# maintained by hand\n")
+    assert text.endswith("custom_key: kept  # note\n")
+    assert keps.open(dirs[0]).reviewers[-1] == "new-reviewer"

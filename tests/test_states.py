@@ -1,0 +1,72 @@
+"""The states of the KEP process and the transition table."""
+
+from __future__ import annotations
+
+import pytest
+
+from keps.keps.states import TRANSITIONS, State, can_transition, parse_state
+
+
+class TestStates:
+    def test_the_eight_states_of_the_process(self) -> None:
+        """The process has exactly these eight states, spelled as metadata.yaml holds them."""
+        assert [s.value for s in State] == [
+            "draft",
+            "provisional",
+            "implementable",
+            "implemented",
+            "deferred",
+            "rejected",
+            "withdrawn",
+            "replaced",
+        ]
+
+    def test_every_state_has_a_row(self) -> None:
+        """The table is total: every state says where it may go."""
+        assert set(TRANSITIONS) == set(State)
+
+    @pytest.mark.parametrize(
+        ("current", "target"),
+        [
+            (State.DRAFT, State.PROVISIONAL),
+            (State.PROVISIONAL, State.IMPLEMENTABLE),
+            (State.IMPLEMENTABLE, State.IMPLEMENTED),
+            (State.PROVISIONAL, State.DEFERRED),
+            (State.DEFERRED, State.PROVISIONAL),
+            (State.IMPLEMENTED, State.REPLACED),
+            (State.DRAFT, State.WITHDRAWN),
+        ],
+    )
+    def test_allowed_moves(self, current: State, target: State) -> None:
+        """The happy path and the end states are reachable."""
+        assert can_transition(current, target)
+
+    @pytest.mark.parametrize(
+        ("current", "target"),
+        [
+            (State.DRAFT, State.IMPLEMENTABLE),  # the seed's Plan jumped here; we do not
+            (State.DRAFT, State.IMPLEMENTED),
+            (State.PROVISIONAL, State.IMPLEMENTED),
+            (State.IMPLEMENTED, State.DRAFT),
+            (State.REJECTED, State.PROVISIONAL),
+            (State.WITHDRAWN, State.DRAFT),
+            (State.REPLACED, State.IMPLEMENTED),
+        ],
+    )
+    def test_refused_moves(self, current: State, target: State) -> None:
+        """Skipping approval or leaving an end state is not allowed."""
+        assert not can_transition(current, target)
+
+    def test_end_states_lead_nowhere(self) -> None:
+        """Rejected, withdrawn and replaced KEPs stay as they are."""
+        for state in (State.REJECTED, State.WITHDRAWN, State.REPLACED):
+            assert TRANSITIONS[state] == frozenset()
+
+    def test_parse_ignores_case_and_space(self) -> None:
+        """Hand-written metadata says ' Implementable' too."""
+        assert parse_state(" Implementable") is State.IMPLEMENTABLE
+
+    def test_parse_names_the_bad_value_and_the_valid_ones(self) -> None:
+        """An unknown state is refused with the list of valid states."""
+        with pytest.raises(ValueError, match=r"unknown state 'pending'; valid states are: draft, "):
+            parse_state("pending")
