@@ -36,6 +36,12 @@ class TestTokenFromFile:
         path = _token_file(tmp_path, f"  {SECRET}\n\n")
         assert token_from_file(path).value() == SECRET
 
+    def test_home_is_expanded(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``~`` in the path means the user's home."""
+        monkeypatch.setenv("HOME", str(tmp_path))
+        _token_file(tmp_path, SECRET)
+        assert token_from_file("~/token").value() == SECRET
+
     def test_private_file_does_not_warn(self, tmp_path: Path) -> None:
         """A 0600 token file is read silently."""
         path = _token_file(tmp_path, SECRET, 0o600)

@@ -80,6 +80,12 @@ class TestConfiguration:
         assert api_url("http://127.0.0.1:1") == "http://127.0.0.1:1"
         assert git_url("o", "r", "/git/{owner}-{repo}") == "/git/o-r"
 
+    @pytest.mark.parametrize("url", ["api.github.com", "ftp://example.com", "https://"])
+    def test_bad_api_url(self, url: str) -> None:
+        """An API URL that is not http(s) with a host raises SettingsError naming it."""
+        with pytest.raises(SettingsError, match="API URL"):
+            api_url(url)
+
     @pytest.mark.parametrize("template", ["/git/{repo}.git", "/git/{owner}/{repo}/{branch}"])
     def test_bad_template(self, template: str) -> None:
         """A template without both placeholders, or with others, raises SettingsError."""

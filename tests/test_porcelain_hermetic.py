@@ -214,6 +214,11 @@ class TestAdd:
             repo.add(kep_dir, "keps/x")
         assert list(outside.iterdir()) == []
 
+    def test_folder_into_itself(self, repo: hermetic.Repo) -> None:
+        """Copying a folder of the clone into itself is refused instead of looping."""
+        with pytest.raises(PathOutsideError, match="into itself"):
+            repo.add(repo.path / "keps", "keps/copy")
+
     def test_missing_source(self, repo: hermetic.Repo, tmp_path: Path) -> None:
         """A source that does not exist raises KepNotFoundError."""
         with pytest.raises(KepNotFoundError):

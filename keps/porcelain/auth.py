@@ -22,6 +22,7 @@ from attrs import field, frozen
 from keps.errors import TokenError
 
 __all__ = [
+    "DEFAULT_TOKEN_VARIABLE",
     "REDACTED",
     "EnvToken",
     "FileToken",
@@ -73,11 +74,16 @@ def _checked(token: str, source: str) -> str:
     return token
 
 
+def _as_path(value: str | os.PathLike[str]) -> Path:
+    """*value* as a Path, with ``~`` expanded (token files usually live in the home)."""
+    return Path(value).expanduser()
+
+
 @frozen
 class FileToken:
     """A token read from a file; surrounding whitespace and the trailing newline are dropped."""
 
-    path: Path = field(converter=Path)
+    path: Path = field(converter=_as_path)
 
     def value(self) -> str:
         """The token in the file; warns when other users may read the file."""
@@ -137,7 +143,7 @@ class ValueToken:
 
 def token_from_file(path: str | os.PathLike[str]) -> FileToken:
     """A provider reading the token from *path* each time it is asked."""
-    return FileToken(Path(path))
+    return FileToken(_as_path(path))
 
 
 def token_from_env(name: str = DEFAULT_TOKEN_VARIABLE) -> EnvToken:

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -38,6 +39,7 @@ __all__ = [
     "COMMITTER",
     "DEFAULT_LOCK_TIMEOUT",
     "LOCK_FILE_NAME",
+    "TOKEN_USER",
     "Repository",
     "Signature",
     "clone",
@@ -485,7 +487,10 @@ def _remove_tree(path: Path) -> None:
         Path(name).chmod(0o700)
         func(name)
 
-    shutil.rmtree(path, onerror=_retry)
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=_retry)
+    else:
+        shutil.rmtree(path, onerror=_retry)
 
 
 def clone(

@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import github
 import requests
@@ -40,6 +41,8 @@ __all__ = [
     "API_URL_VARIABLE",
     "DEFAULT_API_URL",
     "DEFAULT_GIT_URL_TEMPLATE",
+    "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT",
     "GIT_URL_VARIABLE",
     "GitHubClient",
     "PullRequestRouting",
@@ -64,7 +67,12 @@ DEFAULT_RETRIES = 2
 
 def api_url(explicit: str | None = None) -> str:
     """*explicit*, else ``$KEPS_GITHUB_API_URL``, else ``https://api.github.com``."""
-    return (explicit or os.environ.get(API_URL_VARIABLE) or DEFAULT_API_URL).rstrip("/")
+    chosen = (explicit or os.environ.get(API_URL_VARIABLE) or DEFAULT_API_URL).rstrip("/")
+    parts = urlsplit(chosen)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        msg = f"GitHub API URL {chosen!r} must be an https:// (or http://) URL with a host"
+        raise SettingsError(msg)
+    return chosen
 
 
 def git_url_template(explicit: str | None = None) -> str:

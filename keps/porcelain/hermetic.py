@@ -153,6 +153,9 @@ class Repo:
             raise KepNotFoundError(msg, path=source)
         target = self._destination(to_path_in_repo)
         rel = target.relative_to(self.path.resolve())
+        if source.is_dir() and target.resolve().is_relative_to(source.resolve()):
+            msg = f"cannot copy the folder {source} into itself ({to_path_in_repo})"
+            raise PathOutsideError(msg, path=str(to_path_in_repo))
         if source.is_dir():
             for folder, dirs, files in os.walk(source):
                 for name in sorted(dirs):
