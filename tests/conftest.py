@@ -13,7 +13,9 @@ CORPUS = SHARED / "corpus"
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """Keep the developer's own settings and environment out of every test."""
     for name in (
         "KEP_CONTENT_ROOT",
@@ -34,7 +36,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
 def _corpus() -> Path:
     """../shared/corpus, or a skip that says why when this is a fresh clone without it."""
     if not CORPUS.is_dir():
-        pytest.skip(f"needs the shared KEP corpus at {CORPUS} (absent in a fresh clone; present in CI)")
+        pytest.skip(
+            f"needs the shared KEP corpus at {CORPUS} (absent in a fresh clone; present in CI)"
+        )
     return CORPUS
 
 

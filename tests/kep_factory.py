@@ -40,9 +40,12 @@ def make_kep(
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under *root* with its bytes, keyed by relative path."""
+    """Every content file under *root* with its bytes, keyed by relative path.
+
+    Lock files are left out: they are the library's bookkeeping, not KEP content.
+    """
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not p.name.endswith(".lock")
     }
