@@ -1,0 +1,329 @@
+"""Criteria: immutable values that say whether a KEP (an index entry or a Kep) is wanted.
+
+Leaf criteria compare one field (see :mod:`keps.filter.fields`); :class:`All`,
+:class:`Any` and :class:`Not` compose them, also written ``a & b``, ``a | b`` and ``~a``::
+
+    >>> from keps.filter import author, owning_sig, state
+    >>> wanted = owning_sig("sig-node") & state("implementable", "implemented") & ~author("@bob")
+
+Criteria are attrs values, so two built the same way are equal: that is how a parsed
+query is compared with the criteria it stands for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import cast
+
+import attrs
+
+from keps.filter.fields import Field, Kind, lookup, read_values
+
+__all__ = [
+    "All",
+    "Any",
+    "Contains",
+    "Criterion",
+    "Match",
+    "Not",
+    "Range",
+    "all_of",
+    "any_of",
+    "approver",
+    "author",
+    "between",
+    "created_between",
+    "editor",
+    "field_is",
+    "kep_number",
+    "not_",
+    "number_between",
+    "owning_sig",
+    "participating_sig",
+    "reviewer",
+    "state",
+    "subproject",
+    "theme",
+    "title_contains",
+    "updated_between",
+]
+
+
+class Criterion:
+    """Base of every criterion: ``matches(item)`` and the ``& | ~`` operators."""
+
+    __slots__ = ()
+
+    def matches(self, item: object) -> bool:
+        """True when *item* (anything with the Entry attribute names) is selected."""
+        raise NotImplementedError
+
+    def __call__(self, item: object) -> bool:
+        return self.matches(item)
+
+    def __and__(self, other: Criterion) -> Criterion:
+        return all_of(self, other)
+
+    def __or__(self, other: Criterion) -> Criterion:
+        return any_of(self, other)
+
+    def __invert__(self) -> Criterion:
+        return not_(self)
+
+
+def _criteria(items: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    return tuple(items)
+
+
+@attrs.frozen
+class All(Criterion):
+    """Every one of *criteria* holds (no criteria: everything matches)."""
+
+    criteria: tuple[Criterion, ...] = attrs.field(converter=_criteria)
+
+    def matches(self, item: object) -> bool:
+        """True when every criterion matches *item*."""
+        return all(c.matches(item) for c in self.criteria)
+
+
+@attrs.frozen
+class Any(Criterion):
+    """At least one of *criteria* holds (no criteria: nothing matches)."""
+
+    criteria: tuple[Criterion, ...] = attrs.field(converter=_criteria)
+
+    def matches(self, item: object) -> bool:
+        """True when some criterion matches *item*."""
+        return any(c.matches(item) for c in self.criteria)
+
+
+@attrs.frozen
+class Not(Criterion):
+    """*criterion* does not hold."""
+
+    criterion: Criterion
+
+    def matches(self, item: object) -> bool:
+        """True when the criterion does not match *item*."""
+        return not self.criterion.matches(item)
+
+
+def _values(items: Iterable[object]) -> tuple[object, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+@attrs.frozen
+class Match(Criterion):
+    """The field holds one of *values* (for a list field: any item does).
+
+    *values* are in the field's comparable form; build one with :func:`field_is` or the
+    named factories, which parse what a person typed.
+    """
+
+    field: str
+    values: tuple[object, ...] = attrs.field(converter=_values)
+
+    def matches(self, item: object) -> bool:
+        """True when one of the item's values for the field is among *values*."""
+        wanted = self.values
+        return any(value in wanted for value in read_values(lookup(self.field), item))
+
+
+@attrs.frozen
+class Contains(Criterion):
+    """The field's text contains one of *texts* (case-insensitive)."""
+
+    field: str
+    texts: tuple[str, ...] = attrs.field(converter=_values)
+
+    def matches(self, item: object) -> bool:
+        """True when one of the item's values for the field contains one of *texts*."""
+        values = read_values(lookup(self.field), item)
+        return any(text in str(value) for value in values for text in self.texts)
+
+
+@attrs.frozen
+class Range(Criterion):
+    """The field's value lies in ``[start, stop)``; a None bound is open. A KEP without a value never matches."""
+
+    field: str
+    start: object = None
+    stop: object = None
+
+    def matches(self, item: object) -> bool:
+        """True when the item's value is at least *start* and below *stop*."""
+        for value in read_values(lookup(self.field), item):
+            if self.start is not None and value < self.start:  # type: ignore[operator]
+                continue
+            if self.stop is not None and not value < self.stop:  # type: ignore[operator]
+                continue
+            return True
+        return False
+
+
+# -- composing --
+
+
+def all_of(*criteria: Criterion) -> All:
+    """Every one of *criteria* holds; nested :class:`All` are flattened."""
+    flat: list[Criterion] = []
+    for criterion in criteria:
+        flat.extend(criterion.criteria if isinstance(criterion, All) else (criterion,))
+    return All(flat)
+
+
+def any_of(*criteria: Criterion) -> Any:
+    """At least one of *criteria* holds; nested :class:`Any` are flattened."""
+    flat: list[Criterion] = []
+    for criterion in criteria:
+        flat.extend(criterion.criteria if isinstance(criterion, Any) else (criterion,))
+    return Any(flat)
+
+
+def not_(criterion: Criterion) -> Criterion:
+    """*criterion* does not hold (``not_(not_(c))`` is ``c``)."""
+    if isinstance(criterion, Not):
+        return criterion.criterion
+    return Not(criterion)
+
+
+# -- leaf criteria by field --
+
+
+def _field(name: str) -> Field:
+    return lookup(name)
+
+
+def field_is(name: str, *values: object) -> Criterion:
+    """The field *name* (any alias) equals one of *values*; for text fields, contains one.
+
+    Raises:
+        ValueError: unknown field, or a value the field cannot take (e.g. an unknown state).
+    """
+    field = _field(name)
+    if not values:
+        msg = f"{field.name}: give at least one value"
+        raise ValueError(msg)
+    if field.kind is Kind.TIME:
+        ranges = [_day_or_instant(field, value) for value in values]
+        return ranges[0] if len(ranges) == 1 else any_of(*ranges)
+    parsed = [field.parse(value) for value in values]
+    if field.kind is Kind.TEXT:
+        return Contains(field.name, [str(p) for p in parsed])
+    return Match(field.name, parsed)
+
+
+def _day_or_instant(field: Field, value: object) -> Range:
+    """The range "within that day" for a date, "at that instant" for a time."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        start = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        return Range(field.name, start, start + dt.timedelta(days=1))
+    if isinstance(value, str) and "T" not in value.upper():
+        start = _as_time(field, value)
+        return Range(field.name, start, start + dt.timedelta(days=1))
+    start = _as_time(field, value)
+    return Range(field.name, start, start + dt.timedelta(microseconds=1))
+
+
+def _as_time(field: Field, value: object) -> dt.datetime:
+    return cast(dt.datetime, field.parse(value))
+
+
+def between(name: str, start: object = None, stop: object = None) -> Range:
+    """The field *name* lies in ``[start, stop)``: *start* included, *stop* excluded.
+
+    For times, a date means midnight UTC of that day.
+
+    Raises:
+        ValueError: unknown field, a field without order, or a bad bound.
+    """
+    field = _field(name)
+    if not field.ranges:
+        msg = f"{field.name} cannot be compared with >, <, >= or <="
+        raise ValueError(msg)
+    low = None if start is None else field.parse(_midnight(start))
+    high = None if stop is None else field.parse(_midnight(stop))
+    return Range(field.name, low, high)
+
+
+def _midnight(value: object) -> object:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    return value
+
+
+def owning_sig(*sigs: str) -> Criterion:
+    """The owning SIG is one of *sigs* (case ignored)."""
+    return field_is("sig", *sigs)
+
+
+def participating_sig(*sigs: str) -> Criterion:
+    """One of the participating SIGs is one of *sigs*."""
+    return field_is("participating", *sigs)
+
+
+def subproject(*names: str) -> Criterion:
+    """One of the affected subprojects is one of *names*."""
+    return field_is("subproject", *names)
+
+
+def state(*states: object) -> Criterion:
+    """The state is one of *states* (State values or their names)."""
+    return field_is("state", *states)
+
+
+def author(*handles: str) -> Criterion:
+    """One of the authors is one of *handles* (a leading "@" and case ignored)."""
+    return field_is("author", *handles)
+
+
+def approver(*handles: str) -> Criterion:
+    """One of the approvers is one of *handles*."""
+    return field_is("approver", *handles)
+
+
+def reviewer(*handles: str) -> Criterion:
+    """One of the reviewers is one of *handles*."""
+    return field_is("reviewer", *handles)
+
+
+def editor(*handles: str) -> Criterion:
+    """One of the editors is one of *handles*."""
+    return field_is("editor", *handles)
+
+
+def theme(*themes: str) -> Criterion:
+    """One of the development themes is one of *themes*."""
+    return field_is("theme", *themes)
+
+
+def kep_number(*numbers: int | str) -> Criterion:
+    """The KEP number is one of *numbers*."""
+    return field_is("number", *numbers)
+
+
+def title_contains(*texts: str) -> Criterion:
+    """The title contains one of *texts* (case ignored)."""
+    return field_is("title", *texts)
+
+
+def number_between(start: int | None = None, stop: int | None = None) -> Range:
+    """*start* <= KEP number < *stop*; a KEP without a number never matches."""
+    return between("number", start, stop)
+
+
+def created_between(
+    start: dt.datetime | dt.date | str | None = None,
+    stop: dt.datetime | dt.date | str | None = None,
+) -> Range:
+    """Created at or after *start* and before *stop* (a date means its midnight UTC)."""
+    return between("created", start, stop)
+
+
+def updated_between(
+    start: dt.datetime | dt.date | str | None = None,
+    stop: dt.datetime | dt.date | str | None = None,
+) -> Range:
+    """Last updated at or after *start* and before *stop*."""
+    return between("updated", start, stop)

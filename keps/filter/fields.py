@@ -1,0 +1,201 @@
+"""The fields a filter can select on: one table, one row per field.
+
+A row says which attribute of an entry (or a :class:`~keps.keps.Kep`) holds the field,
+the names a query may use for it, how to turn a value a person typed into something
+comparable, and what kind of comparisons it supports. Adding a field (stage, milestone,
+feature gate) means adding a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import enum
+import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
+import attrs
+
+from keps._yaml import parse_time
+from keps.keps.states import State, parse_state
+
+__all__ = ["FIELDS", "Field", "Kind", "lookup", "parse_day", "read_values"]
+
+
+class Kind(enum.StrEnum):
+    """What a field holds, which decides the comparisons a query may make on it."""
+
+    NAME = "name"  # equality, case-insensitive (SIGs, subprojects, themes)
+    HANDLE = "handle"  # equality, case-insensitive, a leading "@" ignored (people)
+    STATE = "state"  # equality with one of the KEP states
+    NUMBER = "number"  # equality and ranges (>=, <=, >, <)
+    TIME = "time"  # ranges; "=" means within that day (or at that instant)
+    TEXT = "text"  # case-insensitive substring
+
+
+def _name(value: object) -> str:
+    if not isinstance(value, str):
+        msg = f"expected text, got {value!r}"
+        raise TypeError(msg)
+    text = value.strip().lower()
+    if not text:
+        msg = "empty value"
+        raise ValueError(msg)
+    return text
+
+
+def _handle(value: object) -> str:
+    text = _name(value).lstrip("@")
+    if not text:
+        msg = "empty handle"
+        raise ValueError(msg)
+    return text
+
+
+def _state(value: object) -> State:
+    return parse_state(value)
+
+
+def _number(value: object) -> int:
+    if isinstance(value, bool):
+        msg = f"expected a KEP number, got {value!r}"
+        raise TypeError(msg)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    msg = f"{value!r} is not a KEP number (a whole number such as 42)"
+    raise ValueError(msg)
+
+
+def _time(value: object) -> dt.datetime:
+    if isinstance(value, str):
+        day = parse_day(value)
+        if day is not None:
+            return day
+    return parse_time(value)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str) -> dt.datetime | None:
+    """Midnight UTC of the day *text* names (``YYYY-MM-DD``), None if it is no plain date.
+
+    Raises:
+        ValueError: *text* looks like a date but is none (``2019-02-30``).
+    """
+    text = text.strip()
+    if not _DAY.fullmatch(text):
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError as exc:
+        msg = f"{text!r} is not a date: {exc}"
+        raise ValueError(msg) from exc
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _text(value: object) -> str:
+    return _name(value)
+
+
+@attrs.frozen
+class Field:
+    """One selectable field.
+
+    Args:
+        name: the canonical name, used in criteria and in error messages.
+        attribute: the attribute of an entry (or Kep) that holds the value(s).
+        aliases: every name a query may use for it (the canonical name included).
+        kind: what it holds; decides the comparisons allowed.
+        parse: turns a value given by a person (query text, or a Python value passed to
+            a criterion factory) into the comparable form; raises ValueError/TypeError.
+    """
+
+    name: str
+    attribute: str
+    aliases: tuple[str, ...]
+    kind: Kind
+    parse: Callable[[object], object]
+
+    @property
+    def ranges(self) -> bool:
+        """True when the field can be compared with ``>= <= > <``."""
+        return self.kind in (Kind.NUMBER, Kind.TIME)
+
+
+_PARSERS: Mapping[Kind, Callable[[object], object]] = {
+    Kind.NAME: _name,
+    Kind.HANDLE: _handle,
+    Kind.STATE: _state,
+    Kind.NUMBER: _number,
+    Kind.TIME: _time,
+    Kind.TEXT: _text,
+}
+
+
+def _row(name: str, attribute: str, kind: Kind, *aliases: str) -> Field:
+    names = tuple(dict.fromkeys((name, attribute, *aliases)))
+    return Field(name=name, attribute=attribute, aliases=names, kind=kind, parse=_PARSERS[kind])
+
+
+#: Every field, by canonical name. Query names are matched case-insensitively.
+FIELDS: Mapping[str, Field] = MappingProxyType(
+    {
+        field.name: field
+        for field in (
+            _row("sig", "owning_sig", Kind.NAME, "owning-sig"),
+            _row("participating", "participating_sigs", Kind.NAME, "participating-sig"),
+            _row("subproject", "affected_subprojects", Kind.NAME, "subprojects"),
+            _row("state", "state", Kind.STATE, "status"),
+            _row("author", "authors", Kind.HANDLE, "authors"),
+            _row("approver", "approvers", Kind.HANDLE, "approvers"),
+            _row("reviewer", "reviewers", Kind.HANDLE, "reviewers"),
+            _row("editor", "editors", Kind.HANDLE, "editors"),
+            _row("theme", "development_themes", Kind.NAME, "themes", "development-theme"),
+            _row("number", "kep_number", Kind.NUMBER, "kep", "kep-number"),
+            _row("created", "created", Kind.TIME),
+            _row("updated", "last_updated", Kind.TIME, "last-updated"),
+            _row("title", "title", Kind.TEXT),
+        )
+    }
+)
+
+_BY_ALIAS: Mapping[str, Field] = MappingProxyType(
+    {alias.lower(): field for field in FIELDS.values() for alias in field.aliases}
+)
+
+
+def lookup(name: str) -> Field:
+    """The field a query calls *name* (any alias, any case).
+
+    Raises:
+        ValueError: with a message naming near matches and the known fields.
+    """
+    field = _BY_ALIAS.get(name.strip().lower())
+    if field is not None:
+        return field
+    close = difflib.get_close_matches(name.lower(), list(_BY_ALIAS), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    msg = f"unknown field {name!r}{hint}; known fields: {', '.join(FIELDS)}"
+    raise ValueError(msg)
+
+
+def read_values(field: Field, item: object) -> tuple[object, ...]:
+    """The comparable values *item* holds for *field*: none, one, or one per list item."""
+    value = getattr(item, field.attribute, None)
+    if value is None or value == "":
+        return ()
+    items = value if isinstance(value, tuple | list) else (value,)
+    out: list[object] = []
+    for raw in items:
+        if field.kind is Kind.TIME:
+            out.append(raw)
+            continue
+        try:
+            out.append(field.parse(raw))
+        except (TypeError, ValueError):
+            continue
+    return tuple(out)

@@ -1,0 +1,79 @@
+"""Selecting and sorting: apply a criterion to entries, order the result by any field.
+
+Sorting is stable and puts KEPs without a value for the sort field last, whichever the
+direction; text sorts case-insensitively and states in lifecycle order (draft first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from keps.errors import QuerySyntaxError
+from keps.filter.criteria import Criterion
+from keps.filter.fields import lookup
+from keps.keps.states import State
+
+__all__ = ["select", "sort_attribute"]
+
+T = TypeVar("T")
+
+_STATE_ORDER = {state: position for position, state in enumerate(State)}
+
+
+def sort_attribute(sort_by: str, sample: object | None = None) -> str:
+    """The attribute *sort_by* names: a filter field (any alias) or an attribute of *sample*.
+
+    Raises:
+        QuerySyntaxError: neither a field nor an attribute of *sample*.
+    """
+    try:
+        return lookup(sort_by).attribute
+    except ValueError as exc:
+        if sample is not None and not sort_by.startswith("_") and hasattr(sample, sort_by):
+            return sort_by
+        msg = f"cannot sort by {sort_by!r}: {exc}"
+        raise QuerySyntaxError(msg, query=sort_by, term=sort_by, position=0) from exc
+
+
+def _key(value: object) -> object:
+    """A sort key for one value: text without case, states in lifecycle order."""
+    if isinstance(value, State):
+        return _STATE_ORDER[value]
+    if isinstance(value, str):
+        return value.casefold()
+    if isinstance(value, tuple | list):
+        return tuple(_key(item) for item in value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def select(
+    entries: Iterable[T],
+    criterion: Criterion | Callable[[T], bool] | None = None,
+    *,
+    sort_by: str = "kep_number",
+    reverse: bool = False,
+) -> list[T]:
+    """The entries *criterion* matches (all when None), sorted by the field *sort_by*.
+
+    *entries* may be index entries, Kep objects or anything with the Entry attribute
+    names (an :class:`~keps.index.Index` works too). Entries without a value for
+    *sort_by* (None or empty) come last, in their original order.
+
+    Raises:
+        QuerySyntaxError: *sort_by* is neither a field nor an attribute of the entries.
+    """
+    chosen = [e for e in entries if criterion is None or criterion(e)]
+    if not chosen:
+        return chosen
+    attribute = sort_attribute(sort_by, chosen[0])
+    with_value: list[T] = []
+    without: list[T] = []
+    for entry in chosen:
+        value = getattr(entry, attribute, None)
+        (without if value is None or value in ("", ()) else with_value).append(entry)
+    with_value.sort(key=lambda e: _key(getattr(e, attribute)), reverse=reverse)  # type: ignore[arg-type,return-value]
+    return with_value + without
