@@ -23,3 +23,17 @@ def edit(kep_dir: Path, *filenames: str) -> None:
         path = kep_dir / filename
         heads = [line for line in path.read_text().splitlines() if line.startswith("#")]
         path.write_text("\n".join(heads) + f"\n\nReal text for {filename}.\n")
+
+
+def approve_in_process(root: str, target: str, start: float) -> int:
+    """Run in a child process: wait for the common start time, approve, return the number."""
+    import time
+
+    import keps
+    from keps import workflow
+
+    time.sleep(max(0.0, start - time.time()))
+    workflow.approve(runtime(Path(root), target, APPROVER))
+    number = keps.open(runtime(Path(root), target).target_dir).kep_number
+    assert number is not None
+    return number
