@@ -284,10 +284,12 @@ def _staging_dir(target: Path) -> Path:
     """A fresh hidden folder beside *target*, so the final move is one rename."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".keps-convert-{target.name}-", dir=target.parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".keps-convert-{target.name}-", dir=target.parent))
+        staging.chmod(0o755)  # mkdtemp's 0700 would hide the KEP from other users
     except OSError as exc:
         msg = f"cannot create {target.parent}: {exc.strerror or exc}"
         raise StorageError(msg, path=target.parent) from exc
+    return staging
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
