@@ -1,7 +1,7 @@
 """Selecting and sorting: apply a criterion to entries, order the result by any field.
 
 Sorting is stable and puts KEPs without a value for the sort field last, whichever the
-direction; text sorts case-insensitively and states in lifecycle order (draft first).
+direction; text sorts case-insensitively (handles without their "@") and states in lifecycle order (draft first).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from keps.errors import QuerySyntaxError
 from keps.filter.criteria import Criterion
-from keps.filter.fields import lookup
+from keps.filter.fields import FIELDS, Kind, lookup
 from keps.keps.states import State
 
 __all__ = ["select", "sort_attribute"]
@@ -37,14 +37,14 @@ def sort_attribute(sort_by: str, sample: object | None = None) -> str:
         raise QuerySyntaxError(msg, query=sort_by, term=sort_by, position=0) from exc
 
 
-def _key(value: object) -> object:
-    """A sort key for one value: text without case, states in lifecycle order."""
+def _key(value: object, *, handles: bool = False) -> object:
+    """A sort key for one value: text without case (handles without "@"), states in order."""
     if isinstance(value, State):
         return _STATE_ORDER[value]
     if isinstance(value, str):
-        return value.casefold()
+        return value.casefold().lstrip("@") if handles else value.casefold()
     if isinstance(value, tuple | list):
-        return tuple(_key(item) for item in value)
+        return tuple(_key(item, handles=handles) for item in value)
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value
@@ -70,10 +70,11 @@ def select(
     if not chosen:
         return chosen
     attribute = sort_attribute(sort_by, chosen[0])
+    handles = any(f.attribute == attribute and f.kind is Kind.HANDLE for f in FIELDS.values())
     with_value: list[T] = []
     without: list[T] = []
     for entry in chosen:
         value = getattr(entry, attribute, None)
         (without if value is None or value in ("", ()) else with_value).append(entry)
-    with_value.sort(key=lambda e: _key(getattr(e, attribute)), reverse=reverse)  # type: ignore[arg-type,return-value]
+    with_value.sort(key=lambda e: _key(getattr(e, attribute), handles=handles), reverse=reverse)  # type: ignore[arg-type,return-value]
     return with_value + without

@@ -1,0 +1,353 @@
+"""keps.filter: every criterion, composition, sorting, the query language and its errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import keps
+import keps.filter as kf
+import keps.index
+from keps.errors import QuerySyntaxError
+from keps.index import Entry
+from keps.keps import State
+
+
+def utc(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=dt.UTC)
+
+
+A = Entry(
+    uuid="a",
+    kep_number=1,
+    title="Pod Priority and Preemption",
+    state=State.IMPLEMENTABLE,
+    owning_sig="sig-node",
+    participating_sigs=("sig-apps",),
+    affected_subprojects=("kubelet",),
+    authors=("@JDoe",),
+    approvers=("alice",),
+    reviewers=("bob",),
+    development_themes=("stability",),
+    created=utc(2018, 5, 1),
+    last_updated=utc(2019, 1, 1),
+    location="sig-node/kubelet/pod-priority",
+)
+B = Entry(
+    uuid="b",
+    kep_number=2,
+    title="Workloads API, v2",
+    state=State.IMPLEMENTED,
+    owning_sig="sig-apps",
+    participating_sigs=("sig-node",),
+    affected_subprojects=("workloads-api",),
+    authors=("alice",),
+    approvers=("jdoe",),
+    reviewers=("carol",),
+    development_themes=("security", "usability"),
+    created=utc(2018, 6, 15, 12),
+    last_updated=dt.datetime(2018, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    location="sig-apps/workloads-api/workloads",
+)
+C = Entry(
+    uuid="c",
+    title="pod overhead",
+    state=State.DRAFT,
+    owning_sig="sig-node",
+    authors=("carol",),
+    editors=("Ed",),
+    created=utc(2019, 3, 1),
+    last_updated=utc(2019, 3, 2),
+    location="sig-node/sig-wide/pod-overhead",
+)
+D = Entry(
+    uuid="d",
+    kep_number=10,
+    title="Ingress v2",
+    state=State.WITHDRAWN,
+    owning_sig="sig-network",
+    authors=("dave",),
+    location="sig-network/ingress/ingress-v2",
+)
+ALL = [A, B, C, D]
+
+
+def chosen(criterion: kf.Criterion | None) -> list[str]:
+    """The uuids *criterion* selects from ALL, in the default (number) order."""
+    return [e.uuid for e in kf.select(ALL, criterion)]
+
+
+class TestCriteria:
+    @pytest.mark.parametrize(
+        ("criterion", "expected"),
+        [
+            (kf.owning_sig("SIG-Node"), ["a", "c"]),
+            (kf.owning_sig("sig-apps", "sig-network"), ["b", "d"]),
+            (kf.participating_sig("sig-node"), ["b"]),
+            (kf.subproject("Kubelet"), ["a"]),
+            (kf.state("implementable", State.IMPLEMENTED), ["a", "b"]),
+            (kf.state(" Draft "), ["c"]),
+            (kf.author("jdoe"), ["a"]),  # the entry says "@JDoe"
+            (kf.author("@ALICE"), ["b"]),
+            (kf.approver("@jdoe"), ["b"]),
+            (kf.reviewer("carol"), ["b"]),
+            (kf.editor("ed"), ["c"]),
+            (kf.theme("Usability"), ["b"]),
+            (kf.kep_number(2, "10"), ["b", "d"]),
+            (kf.number_between(2, 10), ["b"]),
+            (kf.number_between(start=2), ["b", "d"]),
+            (kf.created_between(dt.date(2018, 6, 1), dt.date(2019, 3, 1)), ["b"]),
+            (kf.created_between(stop="2018-06-15T12:00:00Z"), ["a"]),
+            (kf.updated_between(start=dt.date(2019, 1, 1)), ["a", "c"]),
+            (kf.updated_between(stop=utc(2019, 1, 1)), ["b"]),
+            (kf.title_contains("POD"), ["a", "c"]),
+            (kf.title_contains("api, v2"), ["b"]),
+        ],
+    )
+    def test_each_criterion(self, criterion: kf.Criterion, expected: list[str]) -> None:
+        """Each field selects what it names; handles ignore '@' and case, text ignores case."""
+        assert chosen(criterion) == expected
+
+    def test_missing_values_never_match_a_range(self) -> None:
+        """A KEP without a number or a time is outside every range, and inside its negation."""
+        assert "c" not in chosen(kf.number_between(0))
+        assert "d" not in chosen(kf.created_between(start="2000-01-01"))
+        assert "d" in chosen(~kf.created_between(start="2000-01-01"))
+
+    def test_unknown_state_lists_the_valid_ones(self) -> None:
+        """A state that does not exist is refused with the list of states."""
+        with pytest.raises(ValueError, match="valid states are: draft, provisional"):
+            kf.state("done")
+
+    def test_works_on_kep_objects(self, tmp_path: Path) -> None:
+        """A Kep has the Entry attribute names, so criteria and select take Keps too."""
+        one = keps.new("sig-node/kubelet/one", content_root=tmp_path, authors=["@jdoe"])
+        two = keps.new("sig-apps/sig-wide/two", content_root=tmp_path, authors=["bob"])
+        assert kf.select([two, one], kf.author("JDOE")) == [one]
+        assert kf.select([two, one], kf.owning_sig("sig-apps")) == [two]
+        assert kf.select([one, two], sort_by="title") == [one, two]
+
+
+class TestComposition:
+    def test_all_any_not(self) -> None:
+        """all_of, any_of and not_ compose like and, or and not."""
+        node = kf.owning_sig("sig-node")
+        done = kf.state("implemented", "withdrawn")
+        assert chosen(kf.all_of(node, kf.title_contains("pod"))) == ["a", "c"]
+        assert chosen(kf.any_of(node, done)) == ["a", "b", "d", "c"]
+        assert chosen(kf.not_(node)) == ["b", "d"]
+        assert chosen(kf.all_of(kf.any_of(node, done), kf.not_(kf.state("draft")))) == [
+            "a",
+            "b",
+            "d",
+        ]
+
+    def test_operators_equal_the_functions(self) -> None:
+        """a & b, a | b and ~a build the same values as all_of, any_of and not_."""
+        a, b, c = kf.owning_sig("sig-node"), kf.author("bob"), kf.theme("security")
+        assert a & b & c == kf.all_of(a, b, c) == kf.All((a, b, c))
+        assert a | b | c == kf.any_of(a, b, c) == kf.Any((a, b, c))
+        assert ~a == kf.not_(a) == kf.Not(a)
+        assert ~~a == a
+
+    def test_empty_compositions(self) -> None:
+        """No criteria: All selects everything, Any nothing."""
+        assert chosen(kf.All(())) == ["a", "b", "d", "c"]
+        assert chosen(kf.Any(())) == []
+
+
+class TestSelect:
+    def test_default_order_is_by_number_with_missing_last(self) -> None:
+        """By default results sort by KEP number; a KEP without one comes last."""
+        assert chosen(None) == ["a", "b", "d", "c"]
+
+    def test_reverse_keeps_missing_values_last(self) -> None:
+        """Reversing the order still leaves KEPs without a value at the end."""
+        assert [e.uuid for e in kf.select(ALL, reverse=True)] == ["d", "b", "a", "c"]
+        by_created = kf.select(ALL, sort_by="created", reverse=True)
+        assert [e.uuid for e in by_created] == ["c", "b", "a", "d"]
+
+    @pytest.mark.parametrize(
+        ("sort_by", "expected"),
+        [
+            ("title", ["d", "c", "a", "b"]),  # Ingress, pod overhead, Pod Priority, Workloads
+            ("updated", ["b", "a", "c", "d"]),
+            ("last_updated", ["b", "a", "c", "d"]),
+            ("state", ["c", "a", "b", "d"]),  # lifecycle order: draft first
+            ("sig", ["b", "d", "a", "c"]),  # stable within one SIG
+            ("author", ["b", "c", "d", "a"]),  # "@JDoe" sorts as "jdoe"
+            ("location", ["b", "d", "a", "c"]),  # any attribute of the entries
+        ],
+    )
+    def test_sort_by_any_field(self, sort_by: str, expected: list[str]) -> None:
+        """Any field (by its query name or attribute) orders the result, text without case."""
+        assert [e.uuid for e in kf.select(ALL, sort_by=sort_by)] == expected
+
+    def test_unknown_sort_field(self) -> None:
+        """Sorting by a name that is neither a field nor an attribute is a QuerySyntaxError."""
+        with pytest.raises(QuerySyntaxError, match="cannot sort by 'colour'"):
+            kf.select(ALL, sort_by="colour")
+
+
+class TestQuery:
+    @pytest.mark.parametrize(
+        ("query", "composed"),
+        [
+            (
+                "sig:sig-node state:implementable,implemented author:@jdoe updated>=2019-01-01",
+                kf.all_of(
+                    kf.owning_sig("sig-node"),
+                    kf.state("implementable", "implemented"),
+                    kf.author("jdoe"),
+                    kf.updated_between(start=dt.date(2019, 1, 1)),
+                ),
+            ),
+            ("owning-sig:SIG-NODE", kf.owning_sig("sig-node")),
+            ("participating:sig-node", kf.participating_sig("sig-node")),
+            ("subproject:kubelet", kf.subproject("kubelet")),
+            ("approver:alice reviewer:bob", kf.approver("alice") & kf.reviewer("bob")),
+            ("theme:stability,security", kf.theme("stability", "security")),
+            ("number:1,10", kf.kep_number(1, 10)),
+            ("number>=2", kf.number_between(2)),
+            ("number>2", kf.number_between(3)),
+            ("number<=2", kf.number_between(stop=3)),
+            ("number<2", kf.number_between(stop=2)),
+            ("kep=2", kf.kep_number(2)),
+            ("created>2018-06-15", kf.created_between(start=dt.date(2018, 6, 16))),
+            ("created<=2018-06-15", kf.created_between(stop=dt.date(2018, 6, 16))),
+            ("created<2018-06-15", kf.created_between(stop=dt.date(2018, 6, 15))),
+            (
+                "created:2018-06-15",
+                kf.created_between(dt.date(2018, 6, 15), dt.date(2018, 6, 16)),
+            ),
+            (
+                "updated>=2018-12-31T23:59:59.999999Z",
+                kf.updated_between(start=dt.datetime(2018, 12, 31, 23, 59, 59, 999999, dt.UTC)),
+            ),
+            ('title:"pod priority"', kf.title_contains("pod priority")),
+            ('title:"api, v2",ingress', kf.title_contains("api, v2", "ingress")),
+            ("-state:draft", ~kf.state("draft")),
+            (
+                "sig:sig-node -title:overhead",
+                kf.owning_sig("sig-node") & ~kf.title_contains("overhead"),
+            ),
+            ("", kf.All(())),
+            ("   ", kf.All(())),
+        ],
+    )
+    def test_query_equals_composed_criteria(self, query: str, composed: kf.Criterion) -> None:
+        """A query parses to the same value as the criteria composed by hand, and selects alike."""
+        parsed = kf.parse_query(query)
+        assert parsed == composed
+        assert chosen(parsed) == chosen(composed)
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("created:2018-06-15", ["b"]),
+            ("created>2018-06-15", ["c"]),
+            ("created<=2018-06-15", ["a", "b"]),
+            ("updated>2018-12-31", ["a", "c"]),
+            ("updated<2019-01-01", ["b"]),
+            ("updated=2019-01-01T00:00:00Z", ["a"]),
+            ('title:"pod priority"', ["a"]),
+            ("author:JDOE,carol", ["a", "c"]),
+            ("-state:draft -state:withdrawn", ["a", "b"]),
+        ],
+    )
+    def test_query_selections(self, query: str, expected: list[str]) -> None:
+        """Dates mean whole days, quotes keep spaces, commas mean any of, '-' negates."""
+        assert chosen(kf.parse_query(query)) == expected
+
+    def test_query_over_a_real_index(self, shared: Path, tmp_path: Path) -> None:
+        """Over a generated tree, a query and its composed criteria pick the same KEPs."""
+        root = tmp_path / "content"
+        script = shared / "bench" / "gen_content.py"
+        subprocess.run(
+            [sys.executable, str(script), str(root), "--count", "60", "--seed", "1"],
+            check=True,
+            capture_output=True,
+        )
+        index = keps.index.rebuild(root)
+        query = "state:implementable,implemented -sig:sig-node number<=40 created>=2018-03-01"
+        composed = (
+            kf.state(State.IMPLEMENTABLE, State.IMPLEMENTED)
+            & ~kf.owning_sig("sig-node")
+            & kf.number_between(stop=41)
+            & kf.created_between(start="2018-03-01")
+        )
+        picked = kf.select(index, kf.parse_query(query))
+        assert picked == kf.select(index, composed)
+        assert picked  # the generated tree has such KEPs
+        assert all(e.state in (State.IMPLEMENTABLE, State.IMPLEMENTED) for e in picked)
+        assert all(e.owning_sig != "sig-node" for e in picked)
+        assert [e.kep_number for e in picked] == sorted(e.kep_number or 0 for e in picked)
+
+
+class TestQueryErrors:
+    @pytest.mark.parametrize(
+        ("query", "message", "term", "position"),
+        [
+            (
+                "sig:sig-node colour:red",
+                "unknown field 'colour'; known fields: sig,",
+                "colour:red",
+                13,
+            ),
+            ("sg:sig-node", "did you mean 'sig'?", "sg:sig-node", 0),
+            (
+                "state:done",
+                "unknown state 'done'; valid states are: draft, provisional",
+                "state:done",
+                0,
+            ),
+            ("sig:a  updated>=2019-13-01", "'2019-13-01' is not a date", "updated>=2019-13-01", 7),
+            ("created:yesterday", "'yesterday' is not a date (YYYY-MM-DD)", "created:yesterday", 0),
+            ("number>=x1", "'x1' is not a KEP number", "number>=x1", 0),
+            ("number:3,", "empty value in 'number:3,'", "number:3,", 0),
+            ("sig:", "empty value in 'sig:'", "sig:", 0),
+            ('title:""', "empty value", 'title:""', 0),
+            ('sig:a title:"pod priority', "unclosed quote", 'title:"pod priority', 6),
+            ("sig:a pod", "cannot read 'pod': write FIELD:VALUE", "pod", 6),
+            ("sig:a - state:draft", "a lone '-'", "-", 6),
+            ("title>pod", "> needs a number or a time", "title>pod", 0),
+            ("number>=1,2", "compares with one value", "number>=1,2", 0),
+        ],
+    )
+    def test_malformed_query(self, query: str, message: str, term: str, position: int) -> None:
+        """A bad query names what is wrong and points at the term at fault."""
+        with pytest.raises(QuerySyntaxError) as info:
+            kf.parse_query(query)
+        error = info.value
+        assert message in error.message
+        assert error.term == term
+        assert error.position == position
+        assert error.query == query
+        # the rendered error shows the query with a caret under the bad term
+        assert str(error).splitlines()[-1] == "  " + " " * position + "^"
+        assert isinstance(error, ValueError)
+
+
+def test_field_table_is_data() -> None:
+    """Every field is one row with its attribute and aliases; the query names resolve."""
+    assert set(kf.FIELDS) >= {
+        "sig",
+        "participating",
+        "subproject",
+        "state",
+        "author",
+        "approver",
+        "reviewer",
+        "theme",
+        "number",
+        "created",
+        "updated",
+        "title",
+    }
+    for field in kf.FIELDS.values():
+        assert hasattr(A, field.attribute)
+        assert field.name in field.aliases
