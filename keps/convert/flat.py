@@ -241,6 +241,7 @@ def convert_file(
         )
     metadata = Metadata(uuid=str(uuid_module.uuid4()), **fields)
 
+    made = [p for p in (target.parent.parent, target.parent) if not p.exists()]
     staging = _staging_dir(target)
     try:
         kep = Kep(path=staging, content_root=output_root, registry=registry, metadata=metadata)
@@ -257,8 +258,12 @@ def convert_file(
         )
         transaction.commit()
         _move_into_place(staging, target)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for folder in reversed(made):  # the SIG folders this call created, if left empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
 
     try:
         Kep.open(target, registry=registry, content_root=output_root).check(now=last_updated)
