@@ -47,6 +47,7 @@ from keps.porcelain.auth import redact, token_from_env, token_from_file, token_f
 from keps.porcelain.git import Signature
 from keps.porcelain.github import GitHubClient, PullRequestRouting
 from keps.porcelain.hermetic import Repo, fork
+from keps.porcelain.pull_request import open_kep_pull_request
 
 __all__ = [
     "GitHubClient",
@@ -54,6 +55,7 @@ __all__ = [
     "Repo",
     "Signature",
     "fork",
+    "open_kep_pull_request",
     "redact",
     "token_from_env",
     "token_from_file",
