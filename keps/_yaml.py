@@ -101,9 +101,11 @@ def load_fast(text: str, *, path: Path | str) -> Loaded:
         node = loader.get_single_node()
         if node is None:
             return Loaded(None, {})
+        # a real document has at most one node per character or so; only aliases expand more
+        limit = MAX_NODES + len(text)
         for count, _ in enumerate(_count_nodes(node)):
-            if count > MAX_NODES:
-                msg = f"{path} expands to more than {MAX_NODES} YAML nodes (alias bomb?)"
+            if count > limit:
+                msg = f"{path} expands to more than {limit} YAML nodes (alias bomb?)"
                 problem = Problem("yaml-too-large", msg, path=str(path))
                 raise InvalidContentError(msg, path=path, problems=[problem])
         data = loader.construct_document(node)
