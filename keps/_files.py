@@ -7,27 +7,39 @@ half of either. Reads turn OSError and bad UTF-8 into keps errors that name the 
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import json
+import logging
 import os
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from keps.errors import InvalidContentError, KepNotFoundError, StorageError
 from keps.problems import Problem
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "MAX_FILE_BYTES",
+    "TEMP_PREFIX",
     "FileTransaction",
     "atomic_write_bytes",
     "atomic_write_text",
+    "journal_labels",
     "read_bytes",
     "read_text",
+    "roll_back_journal",
 ]
 
 #: Files larger than this are refused before they are read: no KEP file is anywhere near.
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
-_TEMP_PREFIX = ".keps-tmp-"
+#: Temporary files are named with this prefix; readers ignore them (they are hidden).
+TEMP_PREFIX = ".keps-tmp-"
 
 
 def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -63,10 +75,15 @@ def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace *path* with *data* atomically (temp file, fsync, rename); folders are created."""
+    """Replace *path* with *data* atomically (temp file, fsync, rename); folders are created.
+
+    The temporary file lives in the target's folder and is named ``.keps-tmp-*``; it is
+    removed on any failure. After the rename the folder is fsynced too, so the new name
+    survives a power cut.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     except OSError as exc:
         msg = f"cannot write {path}: {exc.strerror or exc}"
         raise StorageError(msg, path=path) from exc
@@ -85,6 +102,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             msg = f"cannot write {path}: {exc.strerror or exc}"
             raise StorageError(msg, path=path) from exc
         raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename or unlink in *folder* durable (best effort: not every OS allows it)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -99,11 +127,20 @@ class FileTransaction:
     :meth:`mkdir`, then :meth:`commit`. Each file is replaced atomically; if any write
     fails, every file already written gets its old content back (or is removed if it
     did not exist) and folders the commit created are removed, so the tree is as it was.
+
+    An exception is handled in the process. A crash (SIGKILL, power cut) between two
+    renames cannot be, so with a *journal* path the commit first writes an undo journal
+    there - the original bytes of every file and the folders it will create - and
+    deletes it once every file is written. :func:`roll_back_journal` turns a journal
+    left behind by a crash back into the state before the commit; the caller must
+    hold whatever locks the writer held (see :mod:`keps.workflow`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, journal: Path | None = None, labels: Sequence[str] = ()) -> None:
         self._writes: dict[Path, bytes] = {}
         self._dirs: list[Path] = []
+        self._journal = journal
+        self._labels = tuple(labels)
 
     def write_bytes(self, path: Path, data: bytes) -> None:
         """Stage *data* to replace *path* (a later write to the same path wins)."""
@@ -129,22 +166,179 @@ class FileTransaction:
         """Write everything, or on failure restore everything and re-raise."""
         originals: dict[Path, bytes | None] = {}
         created_dirs: list[Path] = []
-        done: list[Path] = []
+        attempted: list[Path] = []
+        journal_written = False
         try:
-            for folder in [*self._dirs, *(p.parent for p in self._writes)]:
-                created_dirs.extend(_make_dirs(folder))
+            missing = _missing_dirs([*self._dirs, *(p.parent for p in self._writes)])
             for path in self._writes:
                 originals[path] = _original(path)
+            if self._journal is not None:
+                _write_journal(self._journal, self._labels, missing, originals, self._writes)
+                journal_written = True
+            for folder in missing:
+                created_dirs.extend(_make_dirs(folder))
             for path, data in self._writes.items():
+                # listed before the write: a failure after its rename must undo it too
+                attempted.append(path)
                 atomic_write_bytes(path, data)
-                done.append(path)
         except BaseException:
-            for path in reversed(done):
-                _restore(path, originals[path])
+            restored = True
+            for path in reversed(attempted):  # every one, even after a failed restore
+                restored = _restore(path, originals[path]) and restored
             for folder in reversed(created_dirs):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+            if journal_written and restored and self._journal is not None:
+                _remove(self._journal)  # kept if a restore failed: the next step retries
             raise
+        if journal_written and self._journal is not None:
+            _remove(self._journal)
+
+
+_JOURNAL_VERSION = 1
+_JOURNAL_END = "\n# end of journal\n"
+
+
+def _missing_dirs(folders: Iterable[Path]) -> list[Path]:
+    """The folders among *folders* (and their parents) that do not exist, outermost first."""
+    missing: dict[Path, None] = {}
+    for folder in folders:
+        chain = []
+        current = folder
+        while not current.exists() and current.parent != current:
+            chain.append(current)
+            current = current.parent
+        for path in reversed(chain):
+            missing.setdefault(path)
+    return list(missing)
+
+
+def _write_journal(
+    journal: Path,
+    labels: Sequence[str],
+    new_dirs: Sequence[Path],
+    originals: Mapping[Path, bytes | None],
+    writes: Mapping[Path, bytes],
+) -> None:
+    """Write the undo journal durably, before the first file or folder is touched.
+
+    It is written in place (no rename): a journal cut short by a crash does not parse,
+    and then no file had been touched yet.
+    """
+    record = {
+        "version": _JOURNAL_VERSION,
+        "labels": list(labels),
+        "dirs": [str(d) for d in new_dirs],
+        "files": [
+            {
+                "path": str(path),
+                "original": None
+                if originals[path] is None
+                else base64.b64encode(originals[path] or b"").decode("ascii"),
+                "new_sha256": hashlib.sha256(data).hexdigest(),
+            }
+            for path, data in writes.items()
+        ],
+    }
+    text = json.dumps(record) + _JOURNAL_END
+    try:
+        journal.parent.mkdir(parents=True, exist_ok=True)
+        with journal.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            journal.unlink()
+        msg = f"cannot write the journal {journal}: {exc.strerror or exc}"
+        raise StorageError(msg, path=journal) from exc
+    _fsync_folder(journal.parent)
+
+
+def journal_labels(journal: Path) -> tuple[str, ...] | None:
+    """The labels a journal was written with, or None when it is unreadable (cut short)."""
+    record = _read_journal(journal)
+    return None if record is None else tuple(record["labels"])
+
+
+def _read_journal(journal: Path) -> dict[str, Any] | None:
+    try:
+        text = journal.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"cannot read the journal {journal}: {exc}"
+        raise StorageError(msg, path=journal) from exc
+    if not text.endswith(_JOURNAL_END):
+        return None
+    try:
+        record = json.loads(text[: -len(_JOURNAL_END)])
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or record.get("version") != _JOURNAL_VERSION:
+        return None
+    return record
+
+
+def roll_back_journal(journal: Path) -> tuple[Path, ...]:
+    """Undo the commit that left *journal* behind; return the files put back.
+
+    A file still holding what the interrupted commit wrote gets its original bytes
+    back (or is removed if it did not exist); a file that holds neither the original
+    nor the new bytes was changed by someone since and is left alone (logged). When
+    every file already holds its new bytes the commit had finished: nothing is undone.
+    Temporary files in the folders concerned and empty folders the commit created are
+    removed, then the journal itself. A journal cut short (the crash came before any
+    file was touched) is just removed.
+
+    The caller holds the locks the writer held, so nobody writes these files meanwhile.
+    """
+    record = _read_journal(journal)
+    if record is None:
+        _remove(journal)
+        return ()
+    files: list[tuple[Path, bytes | None, str]] = [
+        (
+            Path(item["path"]),
+            None if item["original"] is None else base64.b64decode(item["original"]),
+            item["new_sha256"],
+        )
+        for item in record["files"]
+    ]
+    current = {path: _original(path) for path, _, _ in files}
+    finished = all(
+        data is not None and hashlib.sha256(data).hexdigest() == new
+        for (_, _, new), data in zip(files, current.values(), strict=True)
+    )
+    restored: list[Path] = []
+    if not finished:
+        for path, original, new in reversed(files):
+            data = current[path]
+            if data == original:
+                continue
+            if data is None or hashlib.sha256(data).hexdigest() != new:
+                log.warning("%s changed since an interrupted write; left as it is", path)
+                continue
+            if not _restore(path, original):
+                msg = f"cannot restore {path} from the journal {journal}"
+                raise StorageError(msg, path=path)
+            restored.append(path)
+        for folder in reversed([Path(d) for d in record["dirs"]]):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+    for folder in dict.fromkeys(path.parent for path, _, _ in files):
+        for stray in folder.glob(f"{TEMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                stray.unlink()
+    _remove(journal)
+    log.info("rolled back %d file(s) from the journal %s", len(restored), journal)
+    return tuple(restored)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+        _fsync_folder(path.parent)
 
 
 def _make_dirs(folder: Path) -> list[Path]:
@@ -179,16 +373,35 @@ def _original(path: Path) -> bytes | None:
         raise StorageError(msg, path=path) from exc
 
 
-def _restore(path: Path, original: bytes | None) -> None:
-    """Put back what *path* held before (best effort: the first error is what matters)."""
-    with contextlib.suppress(OSError):
+def _restore(path: Path, original: bytes | None) -> bool:
+    """Put back what *path* held before; False if that failed (the first error is what matters).
+
+    A file that already holds its original bytes is not rewritten; the temporary file
+    is removed whatever happens.
+    """
+    tmp: Path | None = None
+    try:
         if original is None:
             path.unlink(missing_ok=True)
-            return
-        fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
+            return True
+        with contextlib.suppress(OSError):
+            if path.read_bytes() == original:
+                return True
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+        tmp = Path(tmp_name)
         with os.fdopen(fd, "wb") as handle:
             handle.write(original)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        log.exception("could not restore %s", path)
+        return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+    _fsync_folder(path.parent)
+    return True

@@ -17,9 +17,12 @@ replace                  replaced        links both KEPs (superseded_by / replac
 
 Each step takes a :class:`keps.settings.Runtime`, holds a lock on the KEP for its whole
 run, appends an event (principal, UTC time, step), and changes every file it means to
-change - the KEP's and ``keps.yaml`` - or none of them.
+change - the KEP's and ``keps.yaml`` - or none of them. A step killed half way (SIGKILL,
+power cut) is rolled back by the next step that locks one of its KEPs, or by
+:func:`recover`.
 """
 
+from keps.workflow._recovery import recover
 from keps.workflow.steps import (
     accept,
     approve,
@@ -45,4 +48,5 @@ __all__ = [  # noqa: RUF022
     "reject",
     "withdraw",
     "replace",
+    "recover",
 ]

@@ -1,10 +1,16 @@
-"""What every lifecycle step shares: open under a lock, require a state, write atomically."""
+"""What every lifecycle step shares: open under a lock, require a state, write atomically.
+
+A step takes the locks of its KEPs (:func:`step_lock`), first rolls back whatever a
+crashed step left half written (:mod:`keps.workflow._recovery`), and writes every file
+in one transaction with an undo journal (:func:`write`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 from keps import index
 from keps._files import FileTransaction
@@ -13,9 +19,10 @@ from keps.keps import Kep
 from keps.keps.path import INDEX_FILE, relative_location
 from keps.keps.states import State
 from keps.settings import Runtime
-from keps.workflow._locks import kep_lock
+from keps.workflow._locks import journal_file, kep_lock
+from keps.workflow._recovery import recover_journals
 
-__all__ = ["DEFAULT_TIMEOUT", "locked_kep", "require_state", "utcnow", "write"]
+__all__ = ["DEFAULT_TIMEOUT", "locked_kep", "require_state", "step_lock", "utcnow", "write"]
 
 #: Seconds a step waits for another process working on the same KEP or the index.
 DEFAULT_TIMEOUT = 30.0
@@ -27,10 +34,18 @@ def utcnow() -> dt.datetime:
 
 
 @contextlib.contextmanager
+def step_lock(content_root: Path, locations: list[str], *, timeout: float) -> Iterator[None]:
+    """Hold the locks of the KEPs at *locations*, after undoing any step a crash cut short."""
+    with kep_lock(content_root, locations, timeout=timeout):
+        recover_journals(content_root, held=locations, timeout=timeout)
+        yield
+
+
+@contextlib.contextmanager
 def locked_kep(runtime: Runtime, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Kep]:
     """Open the runtime's KEP while holding its lock for the whole step."""
     location = relative_location(runtime.target_dir, runtime.content_root)
-    with kep_lock(runtime.content_root, [location], timeout=timeout):
+    with step_lock(runtime.content_root, [location], timeout=timeout):
         if not (runtime.target_dir / "metadata.yaml").is_file():
             msg = f"no KEP at {runtime.target_dir}; create one with init first"
             raise KepNotFoundError(msg, path=runtime.target_dir)
@@ -55,11 +70,14 @@ def write(
 ) -> None:
     """Write the KEPs, and the index when there is one (or a number is claimed), atomically.
 
-    Every file of every KEP and ``keps.yaml`` change together or not at all. A KEP
-    number is claimed under the index lock, so parallel approvals get distinct numbers.
+    Every file of every KEP and ``keps.yaml`` change together or not at all, also when
+    the process is killed half way (the undo journal beside the KEP lock lets the next
+    step roll back). A KEP number is claimed under the index lock, so parallel
+    approvals get distinct numbers. The caller holds the locks of every KEP written.
     """
-    transaction = FileTransaction()
     root = runtime.content_root
+    locations = [relative_location(kep.path, root) for kep in keps_to_write]
+    transaction = FileTransaction(journal=journal_file(root, locations), labels=locations)
     if claim_number_for is None and not (root / INDEX_FILE).is_file():
         for kep in keps_to_write:
             kep.stage(transaction, now=now)

@@ -26,8 +26,14 @@ from keps.keps.sections import (
 )
 from keps.keps.states import State
 from keps.settings import Runtime
-from keps.workflow._locks import kep_lock
-from keps.workflow._step import DEFAULT_TIMEOUT, locked_kep, require_state, utcnow, write
+from keps.workflow._step import (
+    DEFAULT_TIMEOUT,
+    locked_kep,
+    require_state,
+    step_lock,
+    utcnow,
+    write,
+)
 
 __all__ = [
     "accept",
@@ -80,7 +86,7 @@ def init(
     """
     now = now or utcnow()
     location = relative_location(runtime.target_dir, runtime.content_root)
-    with kep_lock(runtime.content_root, [location], timeout=timeout):
+    with step_lock(runtime.content_root, [location], timeout=timeout):
         kep = Kep.new(
             location, content_root=runtime.content_root, authors=[runtime.principal], now=now
         )
@@ -256,7 +262,7 @@ def replace(
     if old_location == new_location:
         msg = f"a KEP cannot replace itself ({old_location})"
         raise InvalidContentError(msg, path=runtime.target_dir)
-    with kep_lock(runtime.content_root, [old_location, new_location], timeout=timeout):
+    with step_lock(runtime.content_root, [old_location, new_location], timeout=timeout):
         old = Kep.open(runtime.target_dir, content_root=runtime.content_root)
         new = Kep.open(by_path, content_root=runtime.content_root)
         allowed = (State.PROVISIONAL, State.IMPLEMENTABLE, State.IMPLEMENTED, State.DEFERRED)
