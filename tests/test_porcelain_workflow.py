@@ -206,6 +206,7 @@ class TestOpenKepPullRequest:
         """A 401 raises AuthenticationError without the token; no clone, nothing recorded."""
         clone = tmp_path / "clone"
         bad = "ghp_wrongTOKENwrongTOKEN"
+        fake.echo_token = True  # the 401 body repeats the header, as a careless proxy might
         with pytest.raises(AuthenticationError) as info:
             open_pr(proposed, fake, token=bad, workdir=clone)
         assert bad not in str(info.value)
@@ -315,10 +316,12 @@ class TestKepctl:
     ) -> None:
         """A 401 gives exit 1 and one line that keeps the step and says how to retry."""
         bad = "ghp_wrongTOKENwrongTOKEN"
+        fake.echo_token = True  # the 401 body repeats the header, as a careless proxy might
         result = kepctl(root, fake, "propose", "--pr", f"{CLI_OWNER}/{CLI_REPO}", TARGET, token=bad)
         line = refused(result)
         assert bad not in result.output
         assert "401" in line
+        assert "Authorization: token ***" in line  # echoed by the server, masked by keps
         assert "propose succeeded" in line
         assert f"kepctl pr {TARGET} --pr {CLI_OWNER}/{CLI_REPO}" in line
         assert events(drafted) == ["init", "propose"]
