@@ -119,6 +119,7 @@ def register(group: click.Group) -> None:
     @pass_context
     def query(
         ctx: Context,
+        /,
         words: tuple[str, ...],
         created_since: str | None,
         created_before: str | None,
