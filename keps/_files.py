@@ -188,8 +188,19 @@ class FileTransaction:
             for folder in reversed(created_dirs):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
-            if journal_written and restored and self._journal is not None:
-                _remove(self._journal)  # kept if a restore failed: the next step retries
+            if journal_written and self._journal is not None:
+                if restored:
+                    _remove(self._journal)
+                else:  # kept, marked: the next step must undo it even if every file is new
+                    with contextlib.suppress(StorageError):
+                        _write_journal(
+                            self._journal,
+                            self._labels,
+                            missing,
+                            originals,
+                            self._writes,
+                            aborted=True,
+                        )
             raise
         if journal_written and self._journal is not None:
             _remove(self._journal)
@@ -219,6 +230,8 @@ def _write_journal(
     new_dirs: Sequence[Path],
     originals: Mapping[Path, bytes | None],
     writes: Mapping[Path, bytes],
+    *,
+    aborted: bool = False,
 ) -> None:
     """Write the undo journal durably, before the first file or folder is touched.
 
@@ -228,6 +241,7 @@ def _write_journal(
     record = {
         "version": _JOURNAL_VERSION,
         "labels": list(labels),
+        "aborted": aborted,
         "dirs": [str(d) for d in new_dirs],
         "files": [
             {
@@ -286,7 +300,9 @@ def roll_back_journal(journal: Path) -> tuple[Path, ...]:
     A file still holding what the interrupted commit wrote gets its original bytes
     back (or is removed if it did not exist); a file that holds neither the original
     nor the new bytes was changed by someone since and is left alone (logged). When
-    every file already holds its new bytes the commit had finished: nothing is undone.
+    every file already holds its new bytes the commit had finished (the crash came just
+    before the journal was removed): nothing is undone, unless the writer had marked
+    the journal aborted (it raised, and could not restore every file itself).
     Temporary files in the folders concerned and empty folders the commit created are
     removed, then the journal itself. A journal cut short (the crash came before any
     file was touched) is just removed.
@@ -306,7 +322,7 @@ def roll_back_journal(journal: Path) -> tuple[Path, ...]:
         for item in record["files"]
     ]
     current = {path: _original(path) for path, _, _ in files}
-    finished = all(
+    finished = not record.get("aborted") and all(
         data is not None and hashlib.sha256(data).hexdigest() == new
         for (_, _, new), data in zip(files, current.values(), strict=True)
     )
