@@ -339,13 +339,14 @@ def roll_back_journal(journal: Path) -> tuple[Path, ...]:
                 msg = f"cannot restore {path} from the journal {journal}"
                 raise StorageError(msg, path=path)
             restored.append(path)
-        for folder in reversed([Path(d) for d in record["dirs"]]):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
     for folder in dict.fromkeys(path.parent for path, _, _ in files):
         for stray in folder.glob(f"{TEMP_PREFIX}*"):
             with contextlib.suppress(OSError):
                 stray.unlink()
+    if not finished:  # after the temp files, which would keep a new folder from going
+        for folder in reversed([Path(d) for d in record["dirs"]]):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
     _remove(journal)
     log.info("rolled back %d file(s) from the journal %s", len(restored), journal)
     return tuple(restored)
