@@ -1,8 +1,11 @@
 """Kep: one KEP on disk - open it, change it, check it, persist it atomically.
 
-Reading uses the fast safe loader; the ruamel round-trip document is built only when a
-changed KEP is written, so opening thousands of KEPs stays cheap while an edit keeps
-every comment, unknown key and the key order of ``metadata.yaml``.
+A KEP is laid out either as the seed wrote it (``metadata.yaml`` and section files) or
+as kubernetes/enhancements does today (``kep.yaml`` and one README.md); the
+:mod:`~keps.keps.layouts` object of the KEP reads and writes its metadata file, and the
+model is the same for both. Reading uses a fast C-backed loader; a write edits only the
+keys whose values changed, so opening thousands of KEPs stays cheap while an edit keeps
+every comment, unknown key and the key order of the metadata file.
 """
 
 from __future__ import annotations
@@ -13,10 +16,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import attrs
-from ruamel.yaml.comments import CommentedMap
 
 from keps._files import FileTransaction, read_text
-from keps._yaml import dump_roundtrip, load_fast, load_roundtrip, update_document
 from keps.errors import (
     CheckFailedError,
     InvalidContentError,
@@ -33,8 +34,11 @@ from keps.keps.check import (
     run_checks,
     section_is_outside,
 )
-from keps.keps.metadata import KEY_ORDER, Event, Exemption, Metadata, unique
-from keps.keps.path import content_root_of, locate
+from keps.keps.layouts import ENHANCEMENTS, METADATA_FILES, SEED, Layout, Loaded, detect
+from keps.keps.layouts import readme as readme_parts
+from keps.keps.layouts.enhancements import keps_dir_of, prr_file, prr_mapping, read_prr
+from keps.keps.metadata import Event, Exemption, FeatureGate, Metadata, PrrApproval, unique
+from keps.keps.path import locate
 from keps.keps.sections import README, filename_for, render_readme, sort_sections, spec_for
 from keps.keps.skeleton import stage_skeleton
 from keps.keps.states import State, can_transition, parse_state
@@ -74,13 +78,18 @@ class Kep:
         metadata: Metadata,
         original_text: str | None = None,
         raw_sections: Iterable[str] | None = None,
+        layout: Layout = SEED,
+        loaded: Loaded | None = None,
     ) -> None:
         self._path = path
         self._content_root = content_root
         self._registry = registry
         self._metadata = metadata
+        self._layout = layout
+        self._loaded = loaded
         self._original_text = original_text
-        self._saved = None if original_text is None else metadata.to_mapping()
+        self._saved = None if original_text is None else layout.to_mapping(metadata)
+        self._saved_approvals = metadata.prr_approvals
         self._raw_sections = tuple(raw_sections) if raw_sections is not None else metadata.sections
         self._pending: dict[str, str] = {}
         self._checks: list[Check] = []
@@ -95,42 +104,50 @@ class Kep:
         registry: SigRegistry | None = None,
         content_root: Path | None = None,
     ) -> Kep:
-        """Open the KEP in folder *path* (or the path of its ``metadata.yaml``).
+        """Open the KEP in folder *path* (or the path of its metadata file), in either layout.
 
-        The content root is found from *path* unless given; the SIG registry in force
-        is *registry*, else the content root's ``sigs.yaml``, else the packaged one.
+        A folder with ``metadata.yaml`` is a seed KEP, one with ``kep.yaml`` a KEP as
+        kubernetes/enhancements lays it out. The content root is found from *path*
+        unless given; the SIG registry in force is *registry*, else a ``sigs.yaml`` at
+        the content root (for today's layout also in its ``keps/`` folder), else the
+        packaged one.
 
         Raises:
-            KepNotFoundError: no KEP folder or no metadata.yaml there.
-            InvalidContentError: the metadata is empty, not YAML, or has bad fields;
-                every problem is listed, each naming the file.
+            KepNotFoundError: no KEP folder or no metadata file there.
+            InvalidContentError: the metadata file is not YAML; for a seed KEP also an
+                empty file or bad fields (every problem listed, each naming the file).
+                A kep.yaml with bad values opens, its problems in :attr:`load_problems`.
         """
         kep_dir = Path(path)
-        if kep_dir.name == METADATA_FILE:
+        if kep_dir.name in METADATA_FILES and kep_dir.is_file():
             kep_dir = kep_dir.parent
         kep_dir = kep_dir.absolute()
         if not kep_dir.is_dir():
             msg = f"no KEP folder at {kep_dir}"
             raise KepNotFoundError(msg, path=kep_dir)
-        metadata_file = kep_dir / METADATA_FILE
-        if not metadata_file.is_file():
-            msg = f"{kep_dir} holds no {METADATA_FILE}: it is not a KEP"
-            raise KepNotFoundError(msg, path=metadata_file)
-        text = read_text(metadata_file)
-        loaded = load_fast(text, path=metadata_file)
-        metadata = Metadata.from_mapping(loaded.data, path=str(metadata_file), lines=loaded.lines)
-        raw = loaded.data.get("sections") if isinstance(loaded.data, dict) else None
+        layout = detect(kep_dir)
+        if layout is None:
+            msg = f"{kep_dir} holds no {METADATA_FILE} or kep.yaml: it is not a KEP"
+            raise KepNotFoundError(msg, path=kep_dir / METADATA_FILE)
+        text = read_text(kep_dir / layout.metadata_file)
+        loaded = layout.read(kep_dir, text)
+        raw = loaded.raw.get("sections") if loaded.raw is not None else None
         raw_sections = (
             [s.strip() for s in raw if isinstance(s, str)] if isinstance(raw, list) else None
         )
-        root = content_root.absolute() if content_root is not None else content_root_of(kep_dir)
+        if content_root is not None:
+            root = content_root.absolute()
+        else:
+            root = layout.content_root_of(kep_dir)
         return cls(
             path=kep_dir,
             content_root=root,
-            registry=registry_for(root, registry),
-            metadata=metadata,
+            registry=_registry(layout, kep_dir, root, registry),
+            metadata=loaded.metadata,
             original_text=text,
-            raw_sections=raw_sections,
+            raw_sections=raw_sections if layout is SEED else (),
+            layout=layout,
+            loaded=loaded,
         )
 
     @classmethod
@@ -191,6 +208,33 @@ class Kep:
     def metadata(self) -> Metadata:
         """The current metadata (immutable; change it through the methods below)."""
         return self._metadata
+
+    @property
+    def layout(self) -> Layout:
+        """How the KEP lies on disk: :data:`~keps.keps.layouts.SEED` or ``ENHANCEMENTS``."""
+        return self._layout
+
+    @property
+    def metadata_path(self) -> Path:
+        """The KEP's metadata file (``metadata.yaml`` or ``kep.yaml``)."""
+        return self._path / self._layout.metadata_file
+
+    @property
+    def load_problems(self) -> tuple[Problem, ...]:
+        """What the lenient loader found wrong in the metadata file (never raised)."""
+        return () if self._loaded is None else self._loaded.problems
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The metadata file's data as read (empty for a new KEP); unknown keys included."""
+        if self._loaded is None or self._loaded.raw is None:
+            return {}
+        return dict(self._loaded.raw)
+
+    @property
+    def lines(self) -> dict[str, int]:
+        """The 1-based line of each field in the metadata file, by field path."""
+        return {} if self._loaded is None else dict(self._loaded.lines)
 
     @property
     def is_new(self) -> bool:
@@ -312,6 +356,31 @@ class Kep:
         """Checks waived for this KEP, each with its reason."""
         return self._metadata.exemptions
 
+    @property
+    def latest_milestone(self) -> str:
+        """The latest release the KEP was worked on in (``v1.30``), as written."""
+        return self._metadata.latest_milestone
+
+    @property
+    def milestone(self) -> tuple[tuple[str, str], ...]:
+        """(stage, milestone) pairs: the release of each stage, as written."""
+        return self._metadata.milestone
+
+    @property
+    def feature_gates(self) -> tuple[FeatureGate, ...]:
+        """The feature gates the KEP adds, with their components."""
+        return self._metadata.feature_gates
+
+    @property
+    def see_also(self) -> tuple[str, ...]:
+        """Related KEPs."""
+        return self._metadata.see_also
+
+    @property
+    def prr_approvals(self) -> tuple[PrrApproval, ...]:
+        """Production readiness approvals, one per stage."""
+        return self._metadata.prr_approvals
+
     # -- changes (in memory until persist) --
 
     def update(self, **fields: Any) -> None:
@@ -324,7 +393,7 @@ class Kep:
         unknown = sorted(set(fields) - set(known))
         if unknown:
             msg = f"unknown metadata field(s): {', '.join(unknown)}"
-            raise InvalidContentError(msg, path=self._path / METADATA_FILE)
+            raise InvalidContentError(msg, path=self.metadata_path)
         self._metadata = attrs.evolve(self._metadata, **fields)
 
     def set_state(self, state: State | str) -> None:
@@ -376,9 +445,18 @@ class Kep:
         The section is listed in the metadata; the file is written on persist.
         Returns the section's file name.
 
+        For a KEP in today's layout, *section* is a ``## `` heading of README.md; its
+        body is replaced (or the section appended) on persist, and "README.md" is
+        returned.
+
         Raises:
             PathOutsideError: the file name would leave the KEP folder.
         """
+        if not self._layout.readme_generated:
+            self._pending[README.filename] = readme_parts.replace_body(
+                self._readme_text(), section, text
+            )
+            return README.filename
         filename = self._filename(section)
         if section_is_outside(self._path, filename):
             msg = f"section path {filename!r} leaves the KEP folder {self._path}"
@@ -399,6 +477,12 @@ class Kep:
             PathOutsideError: the listed path leaves the KEP folder.
             KepNotFoundError: the section is not listed or its file is missing.
         """
+        if not self._layout.readme_generated:
+            part = readme_parts.find(readme_parts.split(self._readme_text()), section)
+            if part is None:
+                msg = f"{self.title or self._path} has no section {section!r} in README.md"
+                raise KepNotFoundError(msg, path=self._path / README.filename)
+            return part.body
         filename = self._filename(section)
         if filename in self._pending:
             return self._pending[filename]
@@ -410,6 +494,24 @@ class Kep:
             raise PathOutsideError(msg, path=self._path / METADATA_FILE)
         return read_text(self._path / filename)
 
+    def section_names(self) -> tuple[str, ...]:
+        """The names of the KEP's sections, in order (headings of README.md, or file names)."""
+        if not self._layout.readme_generated:
+            return tuple(p.name for p in readme_parts.split(self._readme_text()) if p.heading)
+        return tuple(f for f in self._metadata.sections if f != README.filename)
+
+    def readme_text(self) -> str:
+        """The README.md text: the KEP's text in today's layout, generated in the seed's."""
+        if self._layout.readme_generated:
+            return self.render_readme()
+        return self._readme_text()
+
+    def _readme_text(self) -> str:
+        if README.filename in self._pending:
+            return self._pending[README.filename]
+        path = self._path / README.filename
+        return read_text(path) if path.is_file() else ""
+
     def _filename(self, section: str) -> str:
         """The file of *section*: a listed path or anything path-like as is, a name mapped."""
         listed = section in self._metadata.sections or section in self._pending
@@ -420,7 +522,16 @@ class Kep:
     # -- checking and saving --
 
     def problems(self, *, now: dt.datetime | None = None) -> tuple[Problem, ...]:
-        """Every problem the KEP's checks find, exempted ones marked; never raises for them."""
+        """Every problem the KEP's checks find, exempted ones marked; never raises for them.
+
+        A KEP in today's layout is checked for what strict parsing refuses (unknown
+        keys, wrong types, required keys missing); :mod:`keps.validate` runs the rest.
+        """
+        if not self._layout.readme_generated:
+            ctx = context_for(self._metadata, registry=self._registry, now=now or _utcnow())
+            loaded = self._loaded or Loaded(self._metadata, None)
+            own = self._layout.structural_problems(loaded, self.metadata_path)
+            return own + run_checks(ctx, self._checks)
         raw = self._raw_sections if unique(self._raw_sections) == self._metadata.sections else None
         ctx = context_for(
             self._metadata,
@@ -451,12 +562,17 @@ class Kep:
             count = len(blocking)
             name = self.title or self._path.name
             msg = f"KEP {name!r} fails {count} check{'s' if count > 1 else ''}"
-            raise CheckFailedError(msg, path=self._path / METADATA_FILE, problems=problems)
+            raise CheckFailedError(msg, path=self.metadata_path, problems=problems)
         return problems
 
     def has_changes(self) -> bool:
         """True when persist would write something."""
-        return self.is_new or bool(self._pending) or self._metadata.to_mapping() != self._saved
+        return (
+            self.is_new
+            or bool(self._pending)
+            or self._layout.to_mapping(self._metadata) != self._saved
+            or self._metadata.prr_approvals != self._saved_approvals
+        )
 
     def stage(
         self, transaction: FileTransaction, *, now: dt.datetime | None = None, check: bool = True
@@ -469,6 +585,8 @@ class Kep:
         if not self.has_changes():
             return False
         now = now or _utcnow()
+        if not self._layout.readme_generated:
+            return self._stage_text_kep(transaction, now=now, check=check)
         sections = sort_sections((*self._metadata.sections, README.filename))
         self._metadata = attrs.evolve(self._metadata, sections=sections, last_updated=now)
         if check:
@@ -480,6 +598,43 @@ class Kep:
         transaction.write_text(self._path / METADATA_FILE, self._metadata_text())
         transaction.write_text(self._path / README.filename, self.render_readme())
         return True
+
+    def _stage_text_kep(
+        self, transaction: FileTransaction, *, now: dt.datetime, check: bool
+    ) -> bool:
+        """Stage the writes of a KEP in today's layout: kep.yaml, README.md, the PRR file.
+
+        ``last-updated`` is the authors' to keep and is not touched; README.md is the
+        text and is written only when a section changed.
+        """
+        if check:
+            self.check(now=now)
+        if self._layout.to_mapping(self._metadata) != self._saved or self.is_new:
+            transaction.write_text(self.metadata_path, self._metadata_text())
+        for filename, text in self._pending.items():
+            transaction.write_text(self._path / PurePosixPath(filename), text)
+        if self._metadata.prr_approvals != self._saved_approvals:
+            self._stage_prr(transaction)
+        return True
+
+    def _stage_prr(self, transaction: FileTransaction) -> None:
+        """Write the PRR approval file, editing only the stages that changed."""
+        keps_dir = keps_dir_of(self._path)
+        number = self._metadata.kep_number
+        if keps_dir is None or number is None or not self._metadata.owning_sig:
+            msg = "PRR approvals need a KEP number, an owning SIG and a keps/ folder"
+            raise InvalidContentError(msg, path=self.metadata_path)
+        path = prr_file(keps_dir, self._metadata.owning_sig, number)
+        new = prr_mapping(number, self._metadata.prr_approvals)
+        if path.is_file():
+            _, data, _ = read_prr(path)
+            old = dict(data) if data is not None else {}
+            original: str | None = read_text(path)
+        else:
+            old, original = {}, None
+        if "kep-number" in old:
+            new["kep-number"] = old["kep-number"]  # keep "1234" quoted if it was
+        transaction.write_text(path, ENHANCEMENTS.edit(original, old, new))
 
     def persist(self, *, now: dt.datetime | None = None, check: bool = True) -> bool:
         """Write every change at once: sections, metadata.yaml, the regenerated README.
@@ -493,7 +648,8 @@ class Kep:
             return False
         transaction.commit()
         self._original_text = self._metadata_text()
-        self._saved = self._metadata.to_mapping()
+        self._saved = self._layout.to_mapping(self._metadata)
+        self._saved_approvals = self._metadata.prr_approvals
         self._pending.clear()
         self._raw_sections = self._metadata.sections
         return True
@@ -505,18 +661,23 @@ class Kep:
         return render_readme(self._metadata, sig_name=name)
 
     def _metadata_text(self) -> str:
-        new = self._metadata.to_mapping()
+        """The metadata file's new text: the layout's edit of the changed keys only."""
+        new = self._layout.to_mapping(self._metadata)
         if self._original_text is None or self._saved is None:
-            document = CommentedMap()
-            update_document(document, {}, new, KEY_ORDER)
-            return dump_roundtrip(document, like="")
-        path = self._path / METADATA_FILE
-        document = load_roundtrip(self._original_text, path=path)
-        if not hasattr(document, "insert"):
-            msg = f"{path} must hold a YAML mapping"
-            raise InvalidContentError(msg, path=path)
-        update_document(document, self._saved, new, KEY_ORDER)
-        return dump_roundtrip(document, like=self._original_text)
+            return self._layout.edit(None, {}, new)
+        return self._layout.edit(self._original_text, self._saved, new)
+
+
+def _registry(
+    layout: Layout, kep_dir: Path, root: Path, registry: SigRegistry | None
+) -> SigRegistry:
+    """The SIG list in force; for today's layout a sigs.yaml at the root or in keps/."""
+    if registry is not None or layout is SEED:
+        return registry_for(root, registry)
+    for folder in (root, keps_dir_of(kep_dir)):
+        if folder is not None and (folder / "sigs.yaml").is_file():
+            return registry_for(folder)
+    return registry_for(None)
 
 
 def _handles(handles: Iterable[str]) -> tuple[str, ...]:

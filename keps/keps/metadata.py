@@ -10,18 +10,32 @@ seed writes them. The round-trip document that keeps comments lives with the KEP
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
+import semver
 
 from keps._yaml import parse_time
 from keps.errors import InvalidContentError
 from keps.keps.states import State, parse_state
 from keps.problems import Problem
 
-__all__ = ["KEY_ORDER", "Event", "Exemption", "Metadata", "unique"]
+__all__ = [
+    "ALL_KEYS",
+    "KEY_ORDER",
+    "STAGES",
+    "TODAY_KEY_ORDER",
+    "Event",
+    "Exemption",
+    "FeatureGate",
+    "Metadata",
+    "Milestone",
+    "PrrApproval",
+    "unique",
+]
 
 #: The keys of metadata.yaml in the order the Go seed writes them; ours follow.
 KEY_ORDER: tuple[str, ...] = (
@@ -48,6 +62,29 @@ KEY_ORDER: tuple[str, ...] = (
     "associated_prs",
     "exemptions",
 )
+
+#: Today's fields (kubernetes/enhancements kep.yaml) in the seed's snake_case; a
+#: metadata.yaml writes them after the seed's own keys.
+TODAY_KEY_ORDER: tuple[str, ...] = (
+    "stage",
+    "latest_milestone",
+    "milestone",
+    "feature_gates",
+    "disable_supported",
+    "metrics",
+    "see_also",
+    "prr_approvers",
+    "prr_approvals",
+)
+
+#: Every key metadata.yaml may hold, in the order it is written.
+ALL_KEYS: tuple[str, ...] = KEY_ORDER + TODAY_KEY_ORDER
+
+#: The stages of a feature, in the order it passes through them; the last three are
+#: the ends a deprecated feature goes through (kubernetes/enhancements' template).
+STAGES: tuple[str, ...] = ("alpha", "beta", "stable", "deprecated", "disabled", "removed")
+
+_MILESTONE = re.compile(r"v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?")
 
 
 def unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -96,6 +133,107 @@ class Exemption:
         return {"code": self.code, "reason": self.reason}
 
 
+@attrs.frozen(eq=False, order=False)
+class Milestone:
+    """A Kubernetes release such as ``v1.30``, compared as a version, not as text.
+
+    ``v1.9 < v1.30`` holds here although ``"v1.9" > "v1.30"`` as strings. Build one with
+    :meth:`parse`; ``text`` keeps what the file said, ``version`` is the semver value.
+
+    >>> Milestone.parse("v1.9") < Milestone.parse("1.30")
+    True
+    """
+
+    text: str
+    version: semver.Version = attrs.field(eq=False, repr=False)
+
+    @classmethod
+    def parse(cls, value: object) -> Milestone:
+        """The milestone *value* names (``v1.30``, ``1.30``, ``v1.30.2``).
+
+        Raises:
+            ValueError: naming the value, for anything that is not such a version
+                (``TBD``, ``x.y``, a list of versions, a number that lost its zero).
+        """
+        if isinstance(value, Milestone):
+            return value
+        if not isinstance(value, str):
+            msg = f'a milestone must be text such as "v1.30", got {_kind(value)}'
+            raise TypeError(msg)
+        match = _MILESTONE.fullmatch(value.strip())
+        if match is None:
+            msg = f"{value!r} is not a milestone such as v1.30"
+            raise ValueError(msg)
+        version = semver.Version(int(match["major"]), int(match["minor"]), int(match["patch"] or 0))
+        return cls(value.strip(), version)
+
+    def __lt__(self, other: Milestone) -> bool:
+        return bool(self.version < other.version)
+
+    def __le__(self, other: Milestone) -> bool:
+        return bool(self.version <= other.version)
+
+    def __gt__(self, other: Milestone) -> bool:
+        return bool(self.version > other.version)
+
+    def __ge__(self, other: Milestone) -> bool:
+        return bool(self.version >= other.version)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Milestone) and bool(self.version == other.version)
+
+    def __hash__(self) -> int:
+        return hash((self.version.major, self.version.minor, self.version.patch))
+
+    def __str__(self) -> str:
+        return f"v{self.version.major}.{self.version.minor}" + (
+            f".{self.version.patch}" if self.version.patch else ""
+        )
+
+
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
+@attrs.frozen
+class FeatureGate:
+    """A feature gate a KEP adds, and the components that must enable it."""
+
+    name: str
+    components: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The gate as kep.yaml and metadata.yaml hold it."""
+        out: dict[str, Any] = {"name": self.name}
+        if self.components:
+            out["components"] = list(self.components)
+        return out
+
+
+@attrs.frozen
+class PrrApproval:
+    """Who approved production readiness for one *stage* (from prod-readiness/<sig>/<n>.yaml)."""
+
+    stage: str
+    approver: str
+
+    def to_mapping(self) -> dict[str, str]:
+        """The approval as metadata.yaml holds it."""
+        return {"stage": self.stage, "approver": self.approver}
+
+
+def _pairs(items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(k), str(v)) for k, v in items)
+
+
+def _gate_tuple(items: Iterable[FeatureGate]) -> tuple[FeatureGate, ...]:
+    return tuple(items)
+
+
+def _approval_tuple(items: Iterable[PrrApproval]) -> tuple[PrrApproval, ...]:
+    return tuple(items)
+
+
 @attrs.frozen(kw_only=True)
 class Metadata:
     """Everything metadata.yaml says about one KEP.
@@ -126,6 +264,29 @@ class Metadata:
     events: tuple[Event, ...] = attrs.field(default=(), converter=_event_tuple)
     associated_prs: tuple[str, ...] = attrs.field(default=(), converter=unique)
     exemptions: tuple[Exemption, ...] = attrs.field(default=(), converter=_exemption_tuple)
+    # today's fields: raw text where people write free-form values, checked by keps.validate
+    stage: str = ""
+    latest_milestone: str = ""
+    milestone: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    feature_gates: tuple[FeatureGate, ...] = attrs.field(default=(), converter=_gate_tuple)
+    disable_supported: bool | None = None
+    metrics: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    see_also: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    prr_approvers: tuple[str, ...] = attrs.field(default=(), converter=unique)
+    prr_approvals: tuple[PrrApproval, ...] = attrs.field(default=(), converter=_approval_tuple)
+
+    def milestone_for(self, stage: str | None = None) -> str:
+        """The milestone text the KEP gives for *stage* (default: its current stage), or ''."""
+        wanted = self.stage if stage is None else stage
+        return dict(self.milestone).get(wanted, "")
+
+    def prr_approver_for(self, stage: str | None = None) -> str:
+        """Who approved production readiness for *stage* (default: the current one), or ''."""
+        wanted = self.stage if stage is None else stage
+        for approval in self.prr_approvals:
+            if approval.stage == wanted:
+                return approval.approver
+        return ""
 
     @classmethod
     def new(
@@ -192,14 +353,18 @@ class Metadata:
     def to_mapping(self) -> dict[str, Any]:
         """Plain data for metadata.yaml: the seed's key order, empty fields left out."""
         out: dict[str, Any] = {}
-        for key in KEY_ORDER:
+        for key in ALL_KEYS:
             value = getattr(self, key)
-            if value is None or value == () or value is False or value == "":
+            if value is None or value == () or value == "":
+                continue
+            if value is False and key != "disable_supported":
                 continue
             if key == "state":
                 out[key] = str(value)
-            elif key in ("events", "exemptions"):
+            elif key in ("events", "exemptions", "feature_gates", "prr_approvals"):
                 out[key] = [item.to_mapping() for item in value]
+            elif key == "milestone":
+                out[key] = dict(value)
             elif isinstance(value, tuple):
                 out[key] = list(value)
             else:
@@ -296,6 +461,53 @@ def _exemptions(value: object) -> tuple[Exemption, ...]:
     return tuple(out)
 
 
+def _milestones(value: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, Mapping):
+        msg = f"expected a mapping of stage to milestone, got {_kind(value)}"
+        raise TypeError(msg)
+    out = []
+    for stage, text in value.items():
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            msg = f'milestone of {stage} should be text such as "v1.30", got {_kind(text)}'
+            raise TypeError(msg)
+        out.append((str(stage), text.strip()))
+    return tuple(out)
+
+
+def _feature_gates(value: object) -> tuple[FeatureGate, ...]:
+    if not isinstance(value, list):
+        msg = f"expected a list of {{name, components}} mappings, got {_kind(value)}"
+        raise TypeError(msg)
+    gates = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            msg = f"feature gate {index + 1} needs a name"
+            raise TypeError(msg)
+        components = item.get("components")
+        gates.append(
+            FeatureGate(
+                name=item["name"].strip(),
+                components=() if components is None else _texts(components),
+            )
+        )
+    return tuple(gates)
+
+
+def _prr_approvals(value: object) -> tuple[PrrApproval, ...]:
+    if not isinstance(value, list):
+        msg = f"expected a list of {{stage, approver}} mappings, got {_kind(value)}"
+        raise TypeError(msg)
+    out = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping) or not item.get("stage") or not item.get("approver"):
+            msg = f"PRR approval {index + 1} needs a stage and an approver"
+            raise ValueError(msg)
+        out.append(PrrApproval(stage=_text(item["stage"]), approver=_text(item["approver"])))
+    return tuple(out)
+
+
 def _uuid(value: object) -> str:
     return _text(value)
 
@@ -339,4 +551,13 @@ _FIELD_CONVERTERS: dict[str, Callable[[object], Any]] = {
     "events": _events,
     "associated_prs": _texts,
     "exemptions": _exemptions,
+    "stage": _text,
+    "latest_milestone": _text,
+    "milestone": _milestones,
+    "feature_gates": _feature_gates,
+    "disable_supported": _flag,
+    "metrics": _texts,
+    "see_also": _texts,
+    "prr_approvers": _texts,
+    "prr_approvals": _prr_approvals,
 }

@@ -1,0 +1,422 @@
+"""Today's layout (kubernetes/enhancements): ``kep.yaml`` beside the README that is the text.
+
+::
+
+    <repository>/OWNERS_ALIASES
+    <repository>/keps/<sig>/[<group>/]<NNNN-slug>/kep.yaml      hyphenated keys
+    <repository>/keps/<sig>/[<group>/]<NNNN-slug>/README.md     the whole text, ## sections
+    <repository>/keps/prod-readiness/<sig>/<NNNN>.yaml          PRR approver per stage
+
+Reading is lenient: a value the model cannot hold (an unknown status, a date with
+month 15, a list where text belongs) becomes a problem with its field and line, and
+the KEP still opens. Only text that is not YAML at all refuses to load. The key table
+:data:`FIELDS` maps each kep.yaml key to its model field and back; writing edits the
+blocks of changed keys only (see :mod:`keps.keps.layouts._kepyaml`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from keps._files import read_text
+from keps.errors import KepError
+from keps.keps.layouts._kepyaml import dump_text, edit_text, load_text
+from keps.keps.layouts.base import Layout, Loaded
+from keps.keps.metadata import STAGES, FeatureGate, Metadata, PrrApproval
+from keps.keps.states import State
+from keps.problems import Problem
+
+__all__ = [
+    "ENHANCEMENTS",
+    "FIELDS",
+    "KEP_FILE",
+    "KEYS_DIR",
+    "KEY_ORDER",
+    "OWNERS_ALIASES",
+    "PRR_DIR",
+    "REQUIRED_KEYS",
+    "STATUSES",
+    "STRUCTURAL_CODES",
+    "EnhancementsLayout",
+    "keps_dir_of",
+    "prr_file",
+    "repository_root_of",
+]
+
+KEP_FILE = "kep.yaml"
+KEYS_DIR = "keps"
+PRR_DIR = "prod-readiness"
+OWNERS_ALIASES = "OWNERS_ALIASES"
+TEMPLATE_DIR = "NNNN-kep-template"
+
+#: The statuses of today's process (kubernetes/enhancements api/proposal.go); no draft.
+STATUSES: tuple[str, ...] = (
+    "provisional",
+    "implementable",
+    "implemented",
+    "deferred",
+    "rejected",
+    "withdrawn",
+    "replaced",
+)
+
+#: Keys every kep.yaml must have (what the enhancements repository's CI requires).
+REQUIRED_KEYS: tuple[str, ...] = (
+    "title",
+    "kep-number",
+    "authors",
+    "owning-sig",
+    "approvers",
+    "status",
+)
+
+#: Problem codes that make a kep.yaml unusable: strict parsing and required fields.
+STRUCTURAL_CODES = frozenset({"key-unknown", "field-type", "required-missing"})
+
+#: Keys the enhancements tooling writes that the model does not hold (carried as is).
+_PASSTHROUGH_KEYS = frozenset({"id", "name", "prnumber", "prNumber"})
+
+
+class _FieldProblem(ValueError):
+    """A value the model cannot hold; *code* says which kind of problem it is."""
+
+    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
+        self.code = code
+        self.field = field
+        super().__init__(message)
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _scalar_text(value: object, key: str) -> str:
+    if isinstance(value, Mapping | list):
+        msg = f"{key} must be text, not {_kind(value)}"
+        raise _FieldProblem(msg, code="field-type")
+    return str(value).strip()
+
+
+def _text_list(value: object, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        msg = f"{key} must be a list, not {_kind(value)}"
+        raise _FieldProblem(msg, code="field-type")
+    out = []
+    for index, item in enumerate(value):
+        if item is None:
+            continue
+        if isinstance(item, Mapping | list):
+            msg = f"{key} item {index + 1} must be text, not {_kind(item)}"
+            raise _FieldProblem(msg, code="field-type", field=f"{key}[{index}]")
+        if str(item).strip():
+            out.append(str(item).strip())
+    return tuple(dict.fromkeys(out))
+
+
+def _status(value: object, key: str) -> State:
+    text = _scalar_text(value, key)
+    if text in STATUSES:
+        return State(text)
+    msg = f"status {text!r} is not one of: {', '.join(STATUSES)}"
+    raise _FieldProblem(msg, code="status-invalid")
+
+
+def _kep_number(value: object, key: str) -> int:
+    if isinstance(value, bool):
+        msg = f"kep-number must be a number, not {_kind(value)}"
+        raise _FieldProblem(msg, code="field-type")
+    text = _scalar_text(value, key)
+    if not text.isdigit():
+        msg = f"kep-number {text!r} is not a number"
+        raise _FieldProblem(msg, code="kep-number-invalid")
+    return int(text)
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date(value: object, key: str) -> dt.datetime:
+    text = _scalar_text(value, key)
+    if _DATE.fullmatch(text):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError as exc:
+            msg = f"{key} {text!r} is not a date: {exc}"
+            raise _FieldProblem(msg, code="date-invalid") from exc
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    msg = f"{key} {text!r} is not a date (YYYY-MM-DD)"
+    raise _FieldProblem(msg, code="date-invalid")
+
+
+def _milestones(value: object, key: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, Mapping):
+        msg = f"milestone must be a mapping of stage to milestone, not {_kind(value)}"
+        raise _FieldProblem(msg, code="field-type")
+    out = []
+    for stage, text in value.items():
+        if str(stage) not in STAGES:
+            msg = f"milestone.{stage} is not a stage ({', '.join(STAGES)})"
+            raise _FieldProblem(msg, code="key-unknown", field=f"milestone.{stage}")
+        if text is None:
+            continue
+        out.append((str(stage), _scalar_text(text, f"milestone.{stage}")))
+    return tuple(out)
+
+
+def _gates(value: object, key: str) -> tuple[FeatureGate, ...]:
+    if not isinstance(value, list):
+        msg = f"feature-gates must be a list of {{name, components}}, not {_kind(value)}"
+        raise _FieldProblem(msg, code="field-type")
+    gates = []
+    for index, item in enumerate(value):
+        where = f"feature-gates[{index}]"
+        if not isinstance(item, Mapping):
+            msg = f"{where} must be a mapping with name and components, not {_kind(item)}"
+            raise _FieldProblem(msg, code="field-type", field=where)
+        for extra in item:
+            if extra not in ("name", "components"):
+                msg = f"{where}.{extra} is not a feature gate key (name, components)"
+                raise _FieldProblem(msg, code="key-unknown", field=f"{where}.{extra}")
+        name = item.get("name")
+        if isinstance(name, Mapping | list):
+            msg = f"{where}.name must be text, not {_kind(name)}"
+            raise _FieldProblem(msg, code="field-type", field=f"{where}.name")
+        components = item.get("components")
+        gates.append(
+            FeatureGate(
+                "" if name is None else str(name).strip(),
+                () if components is None else _text_list(components, f"{where}.components"),
+            )
+        )
+    return tuple(gates)
+
+
+def _flag(value: object, key: str) -> bool:
+    if not isinstance(value, bool):
+        msg = f"{key} must be true or false, not {_kind(value)}"
+        raise _FieldProblem(msg, code="field-type")
+    return value
+
+
+@attrs.frozen
+class Field:
+    """One kep.yaml key: the model *attribute* it fills and how its value converts."""
+
+    key: str
+    attribute: str
+    read: Callable[[object, str], object]
+    write: Callable[[Any], object]
+
+
+def _same(value: Any) -> object:
+    return value
+
+
+def _as_list(value: Any) -> object:
+    return list(value)
+
+
+def _date_text(value: dt.datetime) -> str:
+    if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return value.date().isoformat()
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _editor_text(value: tuple[str, ...]) -> str:
+    return ", ".join(value)
+
+
+def _editor(value: object, key: str) -> tuple[str, ...]:
+    text = _scalar_text(value, key)
+    return (text,) if text else ()
+
+
+#: Every kep.yaml key the model holds, in the order a new kep.yaml is written (the
+#: template's order, then the keys the template leaves out).
+FIELDS: tuple[Field, ...] = (
+    Field("title", "title", _scalar_text, _same),
+    Field("kep-number", "kep_number", _kep_number, _same),
+    Field("authors", "authors", _text_list, _as_list),
+    Field("owning-sig", "owning_sig", _scalar_text, _same),
+    Field("participating-sigs", "participating_sigs", _text_list, _as_list),
+    Field("status", "state", _status, str),
+    Field("creation-date", "created", _date, _date_text),
+    Field("last-updated", "last_updated", _date, _date_text),
+    Field("reviewers", "reviewers", _text_list, _as_list),
+    Field("approvers", "approvers", _text_list, _as_list),
+    Field("prr-approvers", "prr_approvers", _text_list, _as_list),
+    Field("editor", "editors", _editor, _editor_text),
+    Field("see-also", "see_also", _text_list, _as_list),
+    Field("replaces", "replaces", _text_list, _as_list),
+    Field("superseded-by", "superseded_by", _text_list, _as_list),
+    Field("stage", "stage", _scalar_text, _same),
+    Field("latest-milestone", "latest_milestone", _scalar_text, _same),
+    Field("milestone", "milestone", _milestones, dict),
+    Field("feature-gates", "feature_gates", _gates, lambda v: [g.to_mapping() for g in v]),
+    Field("disable-supported", "disable_supported", _flag, _same),
+    Field("metrics", "metrics", _text_list, _as_list),
+)
+
+_BY_KEY: Mapping[str, Field] = {f.key: f for f in FIELDS}
+
+#: kep.yaml keys in writing order (the keys the model does not hold go last).
+KEY_ORDER: tuple[str, ...] = (*(f.key for f in FIELDS), "id", "name", "prnumber")
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == "" or value == () or value == []
+
+
+def keps_dir_of(path: Path) -> Path | None:
+    """The ``keps`` folder *path* lies in (the nearest ancestor so named), or None."""
+    for ancestor in (path, *path.parents):
+        if ancestor.name == KEYS_DIR:
+            return ancestor
+    return None
+
+
+def repository_root_of(path: Path) -> Path | None:
+    """The enhancements checkout *path* lies in: the parent of its ``keps`` folder."""
+    keps_dir = keps_dir_of(path)
+    return None if keps_dir is None else keps_dir.parent
+
+
+def prr_file(keps_dir: Path, owning_sig: str, kep_number: int | str) -> Path:
+    """Where the PRR approval file of a KEP lives: ``keps/prod-readiness/<sig>/<n>.yaml``."""
+    return keps_dir / PRR_DIR / owning_sig / f"{kep_number}.yaml"
+
+
+def read_prr(path: Path) -> tuple[tuple[PrrApproval, ...], Mapping[str, Any] | None, list[Problem]]:
+    """The approvals in the PRR file at *path* (none if it is absent), its data, problems."""
+    if not path.is_file():
+        return (), None, []
+    try:
+        loaded = load_text(read_text(path), path=path)
+    except KepError as exc:
+        return (), None, [Problem("prr-invalid", exc.message, path=str(path))]
+    data = loaded.data
+    if not isinstance(data, Mapping):
+        msg = f"{path} must hold a mapping of stage to approver"
+        return (), None, [Problem("prr-invalid", msg, path=str(path))]
+    approvals = []
+    problems = []
+    for stage, value in data.items():
+        if stage == "kep-number":
+            continue
+        line = loaded.lines.get(str(stage))
+        if str(stage) not in STAGES or not isinstance(value, Mapping):
+            msg = f"{stage!r} is not a stage with an approver ({', '.join(STAGES)})"
+            problems.append(Problem("prr-invalid", msg, path=str(path), field=stage, line=line))
+            continue
+        approver = value.get("approver")
+        if isinstance(approver, str) and approver.strip():
+            approvals.append(PrrApproval(str(stage), approver.strip()))
+    return tuple(approvals), data, problems
+
+
+def prr_mapping(number: object, approvals: tuple[PrrApproval, ...]) -> dict[str, Any]:
+    """The content of a PRR approval file for KEP *number*."""
+    out: dict[str, Any] = {"kep-number": number}
+    for approval in approvals:
+        out[approval.stage] = {"approver": approval.approver}
+    return out
+
+
+class EnhancementsLayout(Layout):
+    """``<kep>/kep.yaml`` plus README.md, which is the text and is never generated."""
+
+    name = "enhancements"
+    metadata_file = KEP_FILE
+    readme_generated = False
+    key_order = KEY_ORDER
+
+    def read(self, kep_dir: Path, text: str) -> Loaded:
+        """The metadata in *text*; bad values become problems, never exceptions.
+
+        Raises:
+            InvalidContentError: only when *text* is not YAML at all.
+        """
+        path = kep_dir / KEP_FILE
+        parsed = load_text(text, path=path)
+        data = parsed.data
+        problems: list[Problem] = []
+        where = str(path)
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            msg = f"{path} must hold a mapping of fields, not {_kind(data)}"
+            problems.append(Problem("field-type", msg, path=where, line=1))
+            return Loaded(Metadata(), None, tuple(problems), parsed.lines)
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            field = _BY_KEY.get(str(key))
+            line = parsed.lines.get(str(key))
+            if field is None:
+                if str(key) not in _PASSTHROUGH_KEYS:
+                    msg = f"{key!r} is not a kep.yaml key (strict parsing)"
+                    problems.append(Problem("key-unknown", msg, path=where, field=key, line=line))
+                continue
+            if _empty(value):
+                continue
+            try:
+                values[field.attribute] = field.read(value, field.key)
+            except _FieldProblem as exc:
+                at = exc.field or field.key
+                problems.append(
+                    Problem(exc.code, str(exc), path=where, field=at, line=parsed.lines.get(at))
+                )
+        for key in REQUIRED_KEYS:
+            if data.get(key) is None:
+                msg = f"{key} must be set"
+                problems.append(
+                    Problem(
+                        "required-missing", msg, path=where, field=key, line=parsed.lines.get(key)
+                    )
+                )
+        keps_dir = keps_dir_of(kep_dir)
+        if keps_dir is not None and "owning_sig" in values and not _empty(data.get("kep-number")):
+            number = str(data["kep-number"]).strip()
+            approvals, _, prr_problems = read_prr(prr_file(keps_dir, values["owning_sig"], number))
+            values["prr_approvals"] = approvals
+            problems.extend(prr_problems)
+        return Loaded(Metadata(**values), data, tuple(problems), parsed.lines)
+
+    def to_mapping(self, metadata: Metadata) -> dict[str, Any]:
+        """kep.yaml data for *metadata*: hyphenated keys, template order, empty fields out."""
+        out: dict[str, Any] = {}
+        for field in FIELDS:
+            value = getattr(metadata, field.attribute)
+            if _empty(value):
+                continue
+            out[field.key] = field.write(value)
+        return out
+
+    def edit(self, original: str | None, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+        """*original* with only the blocks of changed keys rewritten (a new file if None)."""
+        if original is None:
+            return dump_text(new)
+        return edit_text(original, old, new, KEY_ORDER)
+
+    def content_root_of(self, kep_dir: Path) -> Path:
+        """The repository root (the parent of ``keps/``), else the KEP's grandparent."""
+        root = repository_root_of(kep_dir.parent)
+        return root if root is not None else kep_dir.parent.parent
+
+    def structural_problems(self, loaded: Loaded, path: Path) -> tuple[Problem, ...]:
+        """Unknown keys, wrong types and missing required keys: what strict parsing refuses."""
+        return tuple(p for p in loaded.problems if p.code in STRUCTURAL_CODES)
+
+
+ENHANCEMENTS = EnhancementsLayout()
