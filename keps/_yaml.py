@@ -61,6 +61,57 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 MAX_NODES = 200_000
 
 
+#: At most this many collections may nest inside one another. libyaml's composer recurses
+#: in C once per level, so ``[[[[...`` a hundred thousand deep would crash the process.
+MAX_DEPTH = 1000
+
+_INDENT = re.compile(r"^[ ]*", re.MULTILINE)
+_INLINE_CHAIN = re.compile(r"(?:[-?:][ \t]+){64}")
+
+
+def _may_nest_deeper_than(text: str, depth: int) -> bool:
+    """A cheap test that is False only when *text* surely nests at most *depth* deep.
+
+    Block collections nest through indentation (a sequence may share its parent key's
+    column, hence two levels per column), flow collections through brackets, and a few
+    levels through indicators on one line (``- - ? a:``); bound each of these.
+    """
+    if _INLINE_CHAIN.search(text):
+        return True
+    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
+    flow = text.count("[") + text.count("{")
+    return 2 * (indent + 2) + flow + 64 > depth
+
+
+def _nesting_depth_exceeds(loader: yaml.SafeLoader, depth: int) -> bool:
+    """Walk the event stream (libyaml's parser keeps its own stack) and measure nesting."""
+    current = 0
+    while loader.check_event():
+        event = loader.get_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.CollectionStartEvent):
+            current += 1
+            if current > depth:
+                return True
+        elif isinstance(event, yaml.CollectionEndEvent):
+            current -= 1
+    return False
+
+
+def _refuse_deep_nesting(text: str, path: Path | str) -> None:
+    """Raise InvalidContentError naming *path* if *text* nests more than MAX_DEPTH deep."""
+    if not _may_nest_deeper_than(text, MAX_DEPTH):
+        return
+    scanner = _StrictLoader(text)
+    try:
+        too_deep = _nesting_depth_exceeds(scanner, MAX_DEPTH)
+    finally:
+        scanner.dispose()
+    if too_deep:
+        msg = f"{path} nests collections more than {MAX_DEPTH} deep"
+        problem = Problem("yaml-too-deep", msg, path=str(path))
+        raise InvalidContentError(msg, path=path, problems=[problem])
+
+
 class Loaded:
     """A document read by :func:`load_fast`: its data and the line of each top-level key."""
 
@@ -95,7 +146,15 @@ def _yaml_problem(exc: Exception, path: Path | str) -> InvalidContentError:
 
 
 def load_fast(text: str, *, path: Path | str) -> Loaded:
-    """Parse *text* safely with the C loader; bad YAML raises InvalidContentError naming *path*."""
+    """Parse *text* safely with the C loader; bad YAML raises InvalidContentError naming *path*.
+
+    Documents that nest more than :data:`MAX_DEPTH` deep or expand (through aliases) to
+    more than :data:`MAX_NODES` nodes plus one per character are refused as well.
+    """
+    try:
+        _refuse_deep_nesting(text, path)
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(exc, path) from exc
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
