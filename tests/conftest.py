@@ -48,3 +48,13 @@ def _shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"needs ../shared at {SHARED} (absent in a fresh clone; present in CI)")
     return SHARED
+
+
+# -- hypothesis profiles: quick by default, thorough with HYPOTHESIS_PROFILE=ci --------------
+import os as _os  # noqa: E402
+
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("default", max_examples=200, deadline=None)
+_hypothesis_settings.register_profile("ci", max_examples=2000, deadline=None)
+_hypothesis_settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "default"))
