@@ -1,0 +1,119 @@
+"""An enhancements checkout as validation sees it: every KEP, the SIG list, the owners.
+
+:func:`open_repository` takes the repository root or its ``keps/`` folder, opens every
+KEP once (a KEP whose kep.yaml is not YAML is kept as a problem, not raised) and reads
+``OWNERS_ALIASES`` at the root. The SIG list in force is a ``sigs.yaml`` at the root
+or in ``keps/``, else the packaged one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+
+from keps.errors import InvalidContentError, KepError, KepNotFoundError
+from keps.keps import Kep
+from keps.keps.layouts.enhancements import KEP_FILE, KEYS_DIR, OWNERS_ALIASES, PRR_DIR
+from keps.problems import Problem
+from keps.sigs import SigRegistry, registry_for
+from keps.validate.owners import Owners, read_owners
+
+__all__ = ["Repository", "find_kep_files", "open_repository", "roots_of"]
+
+log = logging.getLogger(__name__)
+
+
+def _keps(items: tuple[Kep, ...] | list[Kep]) -> tuple[Kep, ...]:
+    return tuple(items)
+
+
+def _problems(items: tuple[Problem, ...] | list[Problem]) -> tuple[Problem, ...]:
+    return tuple(items)
+
+
+@attrs.frozen
+class Repository:
+    """Every KEP of one enhancements checkout and what validating them needs."""
+
+    root: Path
+    keps_dir: Path
+    registry: SigRegistry
+    owners: Owners
+    keps: tuple[Kep, ...] = attrs.field(converter=_keps)
+    unreadable: tuple[Problem, ...] = attrs.field(default=(), converter=_problems)
+
+    def relative(self, path: str | Path) -> str:
+        """*path* relative to the repository root, '/'-separated (as baselines store it)."""
+        candidate = Path(path)
+        try:
+            return candidate.absolute().relative_to(self.root.absolute()).as_posix()
+        except ValueError:
+            return candidate.as_posix()
+
+
+def roots_of(path: str | Path) -> tuple[Path, Path]:
+    """(repository root, keps folder) for *path*, which names either of them.
+
+    Raises:
+        KepNotFoundError: *path* is not a folder.
+    """
+    folder = Path(path).absolute()
+    if not folder.is_dir():
+        msg = f"no enhancements checkout at {folder}"
+        raise KepNotFoundError(msg, path=folder)
+    if folder.name == KEYS_DIR and not (folder / KEYS_DIR).is_dir():
+        return folder.parent, folder
+    return folder, folder / KEYS_DIR
+
+
+def find_kep_files(keps_dir: Path) -> Iterator[Path]:
+    """Every kep.yaml under *keps_dir*, in path order; prod-readiness and hidden folders skipped."""
+    stack = [keps_dir]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                children = sorted(
+                    (e for e in it if e.is_dir(follow_symlinks=False)),
+                    key=lambda e: e.name,
+                    reverse=True,
+                )
+        except OSError as exc:
+            log.warning("cannot list %s: %s", folder, exc.strerror or exc)
+            continue
+        for child in children:
+            if child.name.startswith(".") or (folder == keps_dir and child.name == PRR_DIR):
+                continue
+            path = Path(child.path)
+            if (path / KEP_FILE).is_file():
+                yield path / KEP_FILE
+            else:
+                stack.append(path)
+
+
+def open_repository(path: str | Path, *, registry: SigRegistry | None = None) -> Repository:
+    """Open every KEP of the enhancements checkout at *path* (its root or its keps/ folder).
+
+    Raises:
+        KepNotFoundError: *path* is not a folder.
+    """
+    root, keps_dir = roots_of(path)
+    if registry is None:
+        found = next((f for f in (root, keps_dir) if (f / "sigs.yaml").is_file()), None)
+        registry = registry_for(found)
+    opened: list[Kep] = []
+    unreadable: list[Problem] = []
+    for kep_file in find_kep_files(keps_dir):
+        try:
+            opened.append(Kep.open(kep_file, registry=registry, content_root=root))
+        except KepError as exc:
+            problems = exc.problems if isinstance(exc, InvalidContentError) else ()
+            unreadable.extend(
+                problems or (Problem("kep-unreadable", exc.message, path=str(kep_file)),)
+            )
+    owners = read_owners(root / OWNERS_ALIASES)
+    return Repository(root, keps_dir, registry, owners, opened, unreadable)

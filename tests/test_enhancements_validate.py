@@ -1,0 +1,304 @@
+"""Validation of an enhancements checkout: each kepval rule, lint rules, baselines, corpus."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import keps.validate as kv
+from keps.errors import InvalidContentError
+from keps.problems import Severity
+
+GOOD = """\
+title: Pod Things
+kep-number: 1234
+authors:
+  - "@alice"
+owning-sig: sig-node
+participating-sigs:
+  - sig-apps
+status: implementable
+creation-date: 2023-01-05
+reviewers:
+  - "@rita"
+approvers:
+  - "@arnold"
+see-also:
+  - "/keps/sig-node/99-other"
+stage: beta
+latest-milestone: "v1.30"
+milestone:
+  alpha: "v1.29"
+  beta: "v1.30"
+feature-gates:
+  - name: PodThings
+    components:
+      - kubelet
+disable-supported: true
+"""
+
+OTHER = """\
+title: Other
+kep-number: 99
+authors: ["@bob"]
+owning-sig: sig-node
+status: implemented
+approvers: ["@arnold"]
+"""
+
+PRR = 'kep-number: 1234\nalpha:\n  approver: "@wojtek-t"\nbeta:\n  approver: "deads2k"\n'
+
+OWNERS = """\
+aliases:
+  prod-readiness-approvers:
+    - deads2k
+  prod-readiness-approvers-emeritus:
+    - wojtek-t
+"""
+
+
+def make_repo(root: Path, kep_yaml: str = GOOD, prr: str | None = PRR) -> Path:
+    """A small enhancements checkout: KEP 1234 (under test), KEP 99, OWNERS_ALIASES."""
+    for folder, text in (("1234-pod-things", kep_yaml), ("99-other", OTHER)):
+        kep_dir = root / "keps" / "sig-node" / folder
+        kep_dir.mkdir(parents=True)
+        (kep_dir / "kep.yaml").write_text(text, encoding="utf-8")
+        (kep_dir / "README.md").write_text(f"# {folder}\n\n## Summary\n\nText.\n")
+    if prr is not None:
+        prr_dir = root / "keps" / "prod-readiness" / "sig-node"
+        prr_dir.mkdir(parents=True)
+        (prr_dir / "1234.yaml").write_text(prr, encoding="utf-8")
+    (root / "OWNERS_ALIASES").write_text(OWNERS, encoding="utf-8")
+    return root
+
+
+def codes(root: Path, level: str = "kepval") -> list[str]:
+    return [p.code for p in kv.validate(root, level=level)]
+
+
+class TestKepval:
+    def test_good_repository_passes(self, tmp_path: Path) -> None:
+        """The well-formed checkout has no kepval problem and no lint problem."""
+        make_repo(tmp_path)
+        assert codes(tmp_path) == []
+        assert codes(tmp_path, "lint") == []
+
+    def test_keps_folder_names_the_repository_too(self, tmp_path: Path) -> None:
+        """--content-root may name the repository root or its keps/ folder."""
+        make_repo(tmp_path, GOOD + "colour: red\n")
+        assert codes(tmp_path / "keps") == codes(tmp_path) == ["key-unknown"]
+
+    # each case: (change to the good kep.yaml, expected code, field)
+    @pytest.mark.parametrize(
+        ("old", "new", "code", "field"),
+        [
+            # strict parsing
+            (
+                "disable-supported: true",
+                "disable-supported: true\ncolour: red",
+                "key-unknown",
+                "colour",
+            ),
+            ("  alpha:", "  gamma: v1.2\n  alpha:", "key-unknown", "milestone.gamma"),
+            ("title: Pod Things", "title: [Pod]", "field-type", "title"),
+            (
+                "disable-supported: true",
+                "disable-supported: sure",
+                "field-type",
+                "disable-supported",
+            ),
+            # required fields
+            ("title: Pod Things\n", "", "required-missing", "title"),
+            ("kep-number: 1234\n", "", "required-missing", "kep-number"),
+            ('authors:\n  - "@alice"\n', "", "required-missing", "authors"),
+            ("owning-sig: sig-node\n", "", "required-missing", "owning-sig"),
+            ('approvers:\n  - "@arnold"\n', "", "required-missing", "approvers"),
+            ("status: implementable\n", "", "required-missing", "status"),
+            # production readiness from v1.21 on
+            ('latest-milestone: "v1.30"\n', "", "latest-milestone-missing", "latest-milestone"),
+            (
+                'latest-milestone: "v1.30"',
+                "latest-milestone: soon",
+                "latest-milestone-invalid",
+                "latest-milestone",
+            ),
+            ("stage: beta\n", "", "stage-missing", "stage"),
+            ("stage: beta", "stage: stable", "prr-approver-missing", "stage"),
+        ],
+    )
+    def test_each_rule_catches_a_broken_kep(
+        self, tmp_path: Path, old: str, new: str, code: str, field: str
+    ) -> None:
+        """One deliberate break gives exactly its problem, on the field concerned."""
+        assert old in GOOD
+        make_repo(tmp_path, GOOD.replace(old, new, 1))
+        problems = [p for p in kv.validate(tmp_path) if p.code == code]
+        assert [p.field for p in problems] == [field]
+        assert problems[0].severity is Severity.ERROR
+        assert problems[0].path is not None and problems[0].path.endswith("kep.yaml")
+
+    def test_prr_file_missing(self, tmp_path: Path) -> None:
+        """An implementable KEP at v1.30 without its approval file fails."""
+        make_repo(tmp_path, prr=None)
+        assert codes(tmp_path) == ["prr-file-missing"]
+
+    def test_prr_approver_must_be_in_the_alias(self, tmp_path: Path) -> None:
+        """The stage's approver must be a prod-readiness-approvers (or emeritus) member."""
+        make_repo(tmp_path, prr=PRR.replace('"deads2k"', '"@someone"'))
+        [problem] = kv.validate(tmp_path)
+        assert problem.code == "prr-approver-not-allowed"
+        assert "@someone" in problem.message
+
+    def test_emeritus_approver_counts(self, tmp_path: Path) -> None:
+        """An emeritus approver's approval still counts (stage alpha, @wojtek-t)."""
+        text = GOOD.replace("stage: beta", "stage: alpha").replace(
+            'latest-milestone: "v1.30"', 'latest-milestone: "v1.29"'
+        )
+        make_repo(tmp_path, text)
+        assert codes(tmp_path) == []
+
+    @pytest.mark.parametrize(
+        ("old", "new"),
+        [
+            ('latest-milestone: "v1.30"', 'latest-milestone: "v1.20"'),
+            ("status: implementable", "status: provisional"),
+        ],
+    )
+    def test_prr_not_required(self, tmp_path: Path, old: str, new: str) -> None:
+        """Before v1.21, or before implementable, no approval file is needed."""
+        make_repo(tmp_path, GOOD.replace(old, new), prr=None)
+        assert codes(tmp_path) == []
+
+    def test_month_15_is_not_a_kepval_error(self, tmp_path: Path) -> None:
+        """kepval accepts what the repository's CI accepts; lint reports the bad date."""
+        make_repo(tmp_path, GOOD.replace("2023-01-05", "2023-15-05"))
+        assert codes(tmp_path) == []
+        [problem] = kv.validate(tmp_path, level="lint")
+        assert (problem.code, problem.field, problem.line) == ("date-invalid", "creation-date", 9)
+
+
+class TestLint:
+    @pytest.mark.parametrize(
+        ("old", "new", "code"),
+        [
+            ("status: implementable", "status: implemnted", "status-invalid"),
+            ("stage: beta", "stage: betta", "stage-invalid"),
+            ("  - sig-apps", "  - sig-nope", "participating-sig-unknown"),
+            ('  beta: "v1.30"', '  beta: "TBD"', "milestone-invalid"),
+            ('  alpha: "v1.29"', '  alpha: "v1.31"', "milestone-backwards"),
+            ('latest-milestone: "v1.30"', 'latest-milestone: "v1.29"', "latest-milestone-mismatch"),
+            ("kep-number: 1234", "kep-number: 99", "kep-number-mismatch"),
+            (
+                '  - "/keps/sig-node/99-other"',
+                '  - "/keps/sig-node/98-gone"',
+                "see-also-unresolved",
+            ),
+            ('  - "/keps/sig-node/99-other"', '  - "n/a"', "link-placeholder"),
+            (
+                "see-also:",
+                "replaces:\n  - /keps/sig-node/99-other\nsee-also:",
+                "link-not-reciprocal",
+            ),
+            ('  - "@rita"', "  - TBD", "template-placeholder"),
+            ("owning-sig: sig-node", "owning-sig: sig-apps", "sig-folder-mismatch"),
+        ],
+    )
+    def test_each_rule_catches_a_broken_kep(
+        self, tmp_path: Path, old: str, new: str, code: str
+    ) -> None:
+        """One deliberate break gives its lint problem (and no kepval error)."""
+        assert old in GOOD
+        make_repo(tmp_path, GOOD.replace(old, new, 1))
+        found = codes(tmp_path, "lint")
+        assert code in found
+
+    def test_implemented_not_stable(self, tmp_path: Path) -> None:
+        """An implemented KEP still at beta is flagged."""
+        make_repo(tmp_path, GOOD.replace("status: implementable", "status: implemented"))
+        assert "implemented-not-stable" in codes(tmp_path, "lint")
+
+    def test_duplicate_and_zero_numbers(self, tmp_path: Path) -> None:
+        """Two KEPs with one number are both flagged; 0000 is the template's number."""
+        make_repo(tmp_path, GOOD.replace("kep-number: 1234", "kep-number: 99"), prr=None)
+        found = Counter(codes(tmp_path, "lint"))
+        assert found["kep-number-duplicate"] == 2
+        zero = tmp_path / "keps" / "sig-node" / "0000-zero"
+        zero.mkdir()
+        (zero / "kep.yaml").write_text(OTHER.replace("kep-number: 99", "kep-number: 0000"))
+        assert "kep-number-zero" in codes(tmp_path, "lint")
+
+
+class TestBaseline:
+    def test_only_new_problems_are_reported(self, tmp_path: Path) -> None:
+        """A baseline of today's problems silences them; a new one still shows."""
+        make_repo(tmp_path, GOOD.replace("stage: beta", "stage: betta"))
+        repo = kv.open_repository(tmp_path)
+        today = kv.validate(repo, level="lint")
+        assert today
+        baseline = tmp_path / "baseline.json"
+        assert kv.write_baseline(repo, today, baseline) == len(today)
+        assert kv.new_problems(repo, today, kv.read_baseline(baseline)) == ()
+        broken = GOOD.replace("stage: beta", "stage: betta").replace("  - sig-apps", "  - sig-nope")
+        (tmp_path / "keps/sig-node/1234-pod-things/kep.yaml").write_text(broken)
+        repo = kv.open_repository(tmp_path)
+        new = kv.new_problems(repo, kv.validate(repo, level="lint"), kv.read_baseline(baseline))
+        assert [p.code for p in new] == ["participating-sig-unknown"]
+
+    def test_bad_baseline_is_an_error(self, tmp_path: Path) -> None:
+        """A file that is no baseline raises InvalidContentError naming it."""
+        path = tmp_path / "b.json"
+        path.write_text("[]")
+        with pytest.raises(InvalidContentError, match="b.json"):
+            kv.read_baseline(path)
+
+
+class TestCorpus:
+    def test_kepval_passes_on_the_corpus(self, corpus: Path) -> None:
+        """The repository's own CI passes on this snapshot: zero kepval problems."""
+        repo = kv.open_repository(corpus / "enhancements-2026")
+        assert len(repo.keps) == 656
+        assert kv.validate(repo) == ()
+
+    def test_lint_findings_are_real(self, corpus: Path) -> None:
+        """Hand-checked lint findings on the corpus are all there."""
+        repo = kv.open_repository(corpus / "enhancements-2026" / "keps")
+        found = {
+            (repo.relative(p.path or ""), p.code, p.field) for p in kv.validate(repo, level="lint")
+        }
+        for expected in [
+            (
+                "keps/sig-api-machinery/4355-coordinated-leader-election/kep.yaml",
+                "date-invalid",
+                "creation-date",
+            ),
+            (
+                "keps/sig-node/2625-cpumanager-policies-thread-placement/kep.yaml",
+                "status-invalid",
+                "status",
+            ),
+            (
+                "keps/sig-node/2043-pod-resource-concrete-assigments/kep.yaml",
+                "kep-number-mismatch",
+                "kep-number",
+            ),
+            (
+                "keps/sig-node/2133-kubelet-credential-providers/kep.yaml",
+                "kep-number-duplicate",
+                "kep-number",
+            ),
+            ("keps/sig-architecture/0000-kep-process/kep.yaml", "kep-number-zero", "kep-number"),
+            ("keps/sig-instrumentation/1753-logs-sanitization/kep.yaml", "stage-invalid", "stage"),
+            (
+                "keps/sig-cli/2590-kubectl-subresource/kep.yaml",
+                "participating-sig-unknown",
+                "participating-sigs",
+            ),
+            (
+                "keps/sig-scheduling/5941-dra-shared-consumable-capacity/kep.yaml",
+                "required-empty",
+                "approvers",
+            ),
+        ]:
+            assert expected in found
