@@ -338,3 +338,17 @@ def _insert_position(document: CommentedMap, key: str, key_order: Sequence[str])
         if existing in before:
             position = index + 1
     return position
+
+
+def error_detail(exc: InvalidContentError) -> tuple[str, int | None, int | None]:
+    """(what the parser objected to, line, column) of an error from :func:`load_fast`.
+
+    For callers that word their own message around the parser's complaint.
+    """
+    cause = exc.__cause__
+    mark = getattr(cause, "problem_mark", None)
+    problem = getattr(cause, "problem", None)
+    if isinstance(cause, yaml.YAMLError) and problem and mark is not None:
+        return str(problem), mark.line + 1, mark.column + 1
+    first = exc.problems[0] if exc.problems else None
+    return (first.message if first else exc.message), (first.line if first else None), None

@@ -200,7 +200,6 @@ def test_a_20_mb_settings_file_is_refused_by_size(tmp_path: Path) -> None:
         load_settings(path)
 
 
-@pytest.mark.xfail(strict=True, reason="settings and sigs keep the last of duplicate keys")
 @pytest.mark.parametrize("parser", ["settings", "sigs"])
 def test_duplicate_keys_in_settings_and_sig_lists_are_refused(parser: str, tmp_path: Path) -> None:
     """A key given twice is an error, as in metadata.yaml, not a silent last-one-wins."""
@@ -234,10 +233,6 @@ except KepError as exc:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="settings and sigs call yaml.load with the C loader: deep nesting crashes it",
-)
 @pytest.mark.parametrize("parser", ["settings", "sigs"])
 def test_deeply_nested_settings_and_sig_lists_do_not_crash(parser: str, tmp_path: Path) -> None:
     """100000 nested brackets: a KepError, not a segfault (run in a child so a crash is seen)."""

@@ -17,20 +17,24 @@ import os
 from pathlib import Path
 
 import platformdirs
-import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
 from keps._files import atomic_write_text, read_text
-from keps.errors import ContentRootNotFoundError, KepError, KepNotFoundError, SettingsError
+from keps._yaml import error_detail, load_fast
+from keps.errors import (
+    ContentRootNotFoundError,
+    InvalidContentError,
+    KepError,
+    KepNotFoundError,
+    SettingsError,
+)
 
 __all__ = ["CONTENT_ROOT_KEY", "load_settings", "save_content_root", "settings_path"]
 
 #: The key of the settings file that names the content root.
 CONTENT_ROOT_KEY = "content_root"
-
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def settings_path() -> Path:
@@ -56,9 +60,11 @@ def load_settings(path: Path | None = None) -> dict[str, str]:
         msg = f"cannot read the settings file {path}: {exc.message}"
         raise SettingsError(msg, path=path) from exc
     try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        msg = f"the settings file {path} is not valid YAML: {_yaml_detail(exc)}"
+        data = load_fast(text, path=path).data
+    except InvalidContentError as exc:
+        detail, line, column = error_detail(exc)
+        where = f" (line {line}, column {column})" if line and column else ""
+        msg = f"the settings file {path} is not valid YAML: {detail}{where}"
         raise SettingsError(msg, path=path) from exc
     if data is None:
         return {}
@@ -79,14 +85,6 @@ def load_settings(path: Path | None = None) -> dict[str, str]:
         if text_value:
             settings[key] = text_value
     return settings
-
-
-def _yaml_detail(exc: yaml.YAMLError) -> str:
-    """What the YAML parser objected to and where, without its ``<unicode string>`` noise."""
-    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-        mark = exc.problem_mark
-        return f"{exc.problem} (line {mark.line + 1}, column {mark.column + 1})"
-    return str(exc)
 
 
 def save_content_root(path: Path, *, settings_file: Path | None = None) -> Path:

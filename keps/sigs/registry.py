@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import yaml
 
 from keps._files import read_text
+from keps._yaml import error_detail, load_fast
 from keps.errors import InvalidContentError, UnknownSigError
 from keps.problems import Problem
 
@@ -60,7 +60,6 @@ GROUP_KINDS: tuple[str, ...] = tuple(_COMMUNITY_SECTIONS.values())
 #: Names a SIG or subproject folder may not have: they mean something else in the tree.
 _RESERVED_DIRS = frozenset({KUBERNETES_WIDE_DIR, SIG_WIDE_DIR})
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: How the packaged list names itself in error messages.
 PACKAGED_SOURCE = "keps/sigs/data/sigs.yaml"
@@ -232,18 +231,20 @@ class SigRegistry:
 
 
 def _load_yaml(text: str, source: str) -> object:
-    """The document in *text*, loaded safely; bad YAML raises an error naming *source*."""
+    """The document in *text*, loaded safely; bad YAML raises an error naming *source*.
+
+    Goes through the library's one hardened loader: duplicate keys, alias bombs and
+    absurd nesting are refused there, with the line.
+    """
     try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        line: int | None = None
-        detail = str(exc)
-        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-            line = exc.problem_mark.line + 1
-            detail = f"{exc.problem} (column {exc.problem_mark.column + 1})"
+        return load_fast(text, path=source).data
+    except InvalidContentError as exc:
+        detail, line, column = error_detail(exc)
+        if column is not None:
+            detail = f"{detail} (column {column})"
+        problems = [Problem("sig-list-not-yaml", detail, path=source, line=line)]
         msg = f"{source} is not valid YAML"
-        problem = Problem("sig-list-not-yaml", detail, path=source, line=line)
-        raise InvalidContentError(msg, path=source, problems=[problem]) from exc
+        raise InvalidContentError(msg, path=source, problems=problems) from exc
 
 
 def _groups_or_raise(data: object, source: str) -> tuple[Sig, ...]:
