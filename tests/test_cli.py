@@ -153,3 +153,11 @@ def test_demo_runs_as_a_fresh_process() -> None:
     assert steps == ["init", "propose", "accept", "plan", "approve"]
     assert "state: implementable   number: 1" in out
     assert "Dynamic Kubelet Config" in out.split("$ kepctl query", 1)[1]
+
+
+def test_recover_with_nothing_to_do(root: Path) -> None:
+    """kepctl recover on a healthy tree restores nothing and changes nothing."""
+    ok(kepctl(root, "init", KEP))
+    before = snapshot(root)
+    assert "recovered 0 file(s)" in ok(kepctl(root, "recover"))
+    assert snapshot(root) == before

@@ -242,3 +242,12 @@ def register(group: click.Group) -> None:
         if blocking:
             fail(f"{len(blocking)} problem(s) in {kep.path}")
         click.echo(f"ok: {kep.title} passes every check for a {kep.state} KEP")
+
+    @group.command()
+    @pass_context
+    def recover(ctx: Context) -> None:
+        """Roll back steps a crashed process left half written (each step also does this)."""
+        restored = workflow.recover(ctx.content_root)
+        for path in restored:
+            click.echo(f"restored {path}")
+        click.echo(f"recovered {len(restored)} file(s) under {ctx.content_root}")
