@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from keps._files import read_text
 from keps._yaml import load_fast
 from keps.errors import IndexCorruptError, InvalidContentError, KepError, KepNotFoundError
+from keps.index import cache
 from keps.index.entry import BrokenKep, Entry
 from keps.index.index import Index
 from keps.index.store import IndexData, next_number_in_text, parse_index
@@ -117,7 +121,9 @@ def find_kep_dirs(content_root: Path) -> Iterator[Path]:
                 stack.append(path)
 
 
-def rebuild(content_root: str | Path, *, registry: SigRegistry | None = None) -> Index:
+def rebuild(
+    content_root: str | Path, *, registry: SigRegistry | None = None, incremental: bool = True
+) -> Index:
     """A fresh index of every KEP under *content_root*, in every state (nothing written).
 
     Good KEPs become entries; a KEP whose metadata cannot be read or that fails a
@@ -126,21 +132,51 @@ def rebuild(content_root: str | Path, *, registry: SigRegistry | None = None) ->
     file or the tree records; an unreadable keps.yaml only costs a warning.
     *registry* defaults to the content root's sigs.yaml, else the packaged list.
 
+    With *incremental* (the default) a KEP whose ``metadata.yaml`` and listed section
+    files are unchanged since the last rebuild (same size, modification and change
+    time, inode), under the same SIG list and keps code, is taken from the cache in the
+    user's cache directory (see :mod:`keps.index.cache`); every other KEP is read and
+    checked. ``incremental=False`` reads every KEP. Either way the cache is refreshed,
+    and the result is the same. An explicit *registry* is not cached: every KEP is read.
+    A cold rebuild of many KEPs reads them in worker processes, one per core.
+
     Raises:
         KepNotFoundError: *content_root* is not a folder.
     """
     root = _content_root(content_root)
+    explicit = registry
     registry = registry_for(root, registry)
     floor, problems = _salvage(root / INDEX_FILE)
-    entries: list[Entry] = []
-    broken: list[BrokenKep] = []
-    for kep_dir in find_kep_dirs(root):
-        location = kep_dir.relative_to(root).as_posix()
-        result = _index_one(kep_dir, location, root, registry)
-        if isinstance(result, Entry):
-            entries.append(result)
+    start_ns = time.time_ns()
+    key = _cache_key(root) if explicit is None else None
+    path = cache.cache_path(root) if key is not None else None
+    old = cache.load(path, key) if incremental and path is not None and key is not None else None
+    old_dirs: dict[str, Any] = old["dirs"] if old else {}
+    old_keps: dict[str, Any] = old["keps"] if old else {}
+    new_dirs: dict[str, Any] = {}
+    new_keps: dict[str, Any] = {}
+    results: list[Entry | BrokenKep | None] = []
+    todo: list[tuple[int, str, str, cache.Identity]] = []
+    for kep_dir, location, meta_id in _walk(root, old_dirs, new_dirs, start_ns):
+        known = old_keps.get(location)
+        result = _from_cache(kep_dir, meta_id, known)
+        if result is not None:
+            new_keps[location] = known
         else:
-            broken.append(result)
+            todo.append((len(results), kep_dir, location, meta_id))
+        results.append(result)
+    for (slot, _, location, meta_id), (fresh, sections, identities) in zip(
+        todo, _read_many(root, todo, explicit), strict=True
+    ):
+        results[slot] = fresh
+        if not (cache.is_racy(meta_id, start_ns) or any(
+            cache.is_racy(i, start_ns) for i in identities
+        )):  # fmt: skip
+            new_keps[location] = (meta_id, sections, identities, cache.to_plain(fresh))
+    if path is not None and key is not None and (todo or new_dirs != old_dirs or not old):
+        cache.save(path, key, new_dirs, new_keps)
+    entries = [r for r in results if isinstance(r, Entry)]
+    broken = [r for r in results if isinstance(r, BrokenKep)]
     numbers = [e.kep_number for e in entries] + [b.kep_number for b in broken]
     highest = max((n for n in numbers if n is not None), default=0)
     index = Index(
@@ -150,14 +186,160 @@ def rebuild(content_root: str | Path, *, registry: SigRegistry | None = None) ->
         broken=broken,
         problems=problems,
     )
-    log.info("indexed %d KEPs under %s (%d broken)", len(entries), root, len(broken))
+    log.info(
+        "indexed %d KEPs under %s (%d broken, %d read, %d from the cache)",
+        len(entries),
+        root,
+        len(broken),
+        len(todo),
+        len(results) - len(todo),
+    )
     return index
+
+
+#: A rebuild that reads at least this many KEPs spreads them over worker processes.
+#: Below it, starting the workers costs more than they save (measured on 2 cores).
+PARALLEL_THRESHOLD = 1500
+
+#: Each worker gets its KEPs in batches of this many, so one slow batch cannot stall.
+_BATCH = 250
+
+
+def _cache_key(root: Path) -> dict[str, Any]:
+    """Everything besides the KEP files that a rebuild's results depend on."""
+    sigs = cache.file_identity(str(root / "sigs.yaml"))
+    return {"root": str(root), "sigs": sigs, "code": cache.code_fingerprint()}
+
+
+def _from_cache(kep_dir: str, meta_id: cache.Identity, known: Any) -> Entry | BrokenKep | None:
+    """The cached result for the KEP in *kep_dir* if none of its files changed, else None."""
+    if not isinstance(known, tuple) or len(known) != 4 or known[0] != meta_id:
+        return None
+    _, sections, identities, plain = known
+    if _identities(kep_dir, sections) != identities:
+        return None
+    try:
+        return cache.from_plain(plain)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None  # a corrupt cache entry: read the KEP again
+
+
+def _identities(kep_dir: str, sections: tuple[str, ...]) -> tuple[cache.Identity, ...]:
+    """The identity of each listed section file of the KEP in *kep_dir* (None if missing)."""
+    if not sections:
+        return ()
+    try:
+        fd = os.open(kep_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return tuple(None for _ in sections)
+    try:
+        return tuple(cache.file_identity(name, fd) for name in sections)
+    finally:
+        os.close(fd)
+
+
+def _walk(
+    root: Path, old_dirs: dict[str, Any], new_dirs: dict[str, Any], start_ns: int
+) -> Iterator[tuple[str, str, cache.Identity]]:
+    """(folder, location, identity of metadata.yaml) of every KEP, as :func:`find_kep_dirs`.
+
+    The same folders in the same order; a folder whose identity is unchanged since the
+    last rebuild is not listed again (its subfolders come from *old_dirs*). What each
+    folder holds is recorded in *new_dirs*.
+    """
+    stack = [""]
+    base = str(root)
+    while stack:
+        rel = stack.pop()
+        folder = f"{base}/{rel}" if rel else base
+        for name in reversed(_subfolders(folder, rel, old_dirs, new_dirs, start_ns)):
+            child_rel = f"{rel}/{name}" if rel else name
+            child = f"{base}/{child_rel}"
+            is_kep, meta_id = cache.is_regular(f"{child}/{METADATA_FILE}")
+            if is_kep:
+                yield child, child_rel, meta_id
+            else:
+                stack.append(child_rel)
+
+
+def _subfolders(
+    folder: str, rel: str, old_dirs: dict[str, Any], new_dirs: dict[str, Any], start_ns: int
+) -> list[str]:
+    """The names of *folder*'s subfolders that are neither hidden nor symlinks, sorted."""
+    try:
+        info = os.stat(folder, follow_symlinks=False)
+    except OSError as exc:
+        log.warning("cannot list %s: %s", folder, exc.strerror or exc)
+        return []
+    identity = (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    known = old_dirs.get(rel)
+    if isinstance(known, tuple) and len(known) == 2 and known[0] == identity:
+        new_dirs[rel] = known
+        return list(known[1])
+    try:
+        with os.scandir(folder) as it:
+            names = sorted(
+                e.name for e in it if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")
+            )
+    except OSError as exc:
+        log.warning("cannot list %s: %s", folder, exc.strerror or exc)
+        return []
+    if max(identity[0], identity[1]) < start_ns - cache.RACY_NS:
+        new_dirs[rel] = (identity, tuple(names))
+    return names
+
+
+_Read: TypeAlias = tuple[Entry | BrokenKep, tuple[str, ...], tuple[cache.Identity, ...]]
+
+
+def _read_many(
+    root: Path, todo: list[tuple[int, str, str, cache.Identity]], registry: SigRegistry | None
+) -> Iterator[_Read]:
+    """Read and check each KEP in *todo*, in order; in worker processes when there are many."""
+    jobs = [(kep_dir, location) for _, kep_dir, location, _ in todo]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) >= PARALLEL_THRESHOLD and workers > 1:
+        batches = [jobs[i : i + _BATCH] for i in range(0, len(jobs), _BATCH)]
+        try:
+            pool = ProcessPoolExecutor(max_workers=workers)
+        except (OSError, NotImplementedError) as exc:  # no process support here
+            log.info("reading KEPs in this process: %s", exc)
+        else:
+            with pool:
+                args = [(str(root), batch, registry) for batch in batches]
+                for part in pool.map(_read_batch, args):
+                    for plain, sections, identities in part:
+                        yield cache.from_plain(plain), sections, identities
+            return
+    resolved = registry_for(root, registry)
+    for kep_dir, location in jobs:
+        yield _read_one(kep_dir, location, root, resolved)
+
+
+def _read_batch(
+    args: tuple[str, list[tuple[str, str]], SigRegistry | None],
+) -> list[tuple[tuple[Any, ...], tuple[str, ...], tuple[cache.Identity, ...]]]:
+    """Worker side of :func:`_read_many`: plain results, cheap to send back."""
+    base, jobs, registry = args
+    root = Path(base)
+    resolved = registry_for(root, registry)
+    out = []
+    for kep_dir, location in jobs:
+        result, sections, identities = _read_one(kep_dir, location, root, resolved)
+        out.append((cache.to_plain(result), sections, identities))
+    return out
+
+
+def _read_one(kep_dir: str, location: str, root: Path, registry: SigRegistry) -> _Read:
+    """The result for one KEP, its listed sections and their identities after the read."""
+    result, sections = _index_one(Path(kep_dir), location, root, registry)
+    return result, sections, _identities(kep_dir, sections)
 
 
 def _index_one(
     kep_dir: Path, location: str, root: Path, registry: SigRegistry
-) -> Entry | BrokenKep:
-    """The entry of the KEP in *kep_dir*, or what is wrong with it."""
+) -> tuple[Entry | BrokenKep, tuple[str, ...]]:
+    """The entry of the KEP in *kep_dir*, or what is wrong with it; and its listed sections."""
     try:
         kep = Kep.open(kep_dir, registry=registry, content_root=root)
     except KepError as exc:
@@ -165,11 +347,13 @@ def _index_one(
         if not problems:
             path = str(kep_dir / METADATA_FILE)
             problems = (Problem("kep-unreadable", exc.message, path=path),)
-        return BrokenKep(location, problems)
+        return BrokenKep(location, problems), ()
+    sections = tuple(kep.metadata.sections)
     problems = kep.problems()
     if errors_only(problems):
-        return BrokenKep(location, problems, kep_number=kep.kep_number, uuid=kep.uuid or None)
-    return Entry.from_metadata(kep.metadata, location)
+        broken = BrokenKep(location, problems, kep_number=kep.kep_number, uuid=kep.uuid or None)
+        return broken, sections
+    return Entry.from_metadata(kep.metadata, location), sections
 
 
 def _salvage(path: Path) -> tuple[int, tuple[Problem, ...]]:

@@ -1,0 +1,228 @@
+"""What an incremental rebuild remembers between runs, kept in the user's cache directory.
+
+A rebuild of 10,000 KEPs mostly re-reads files that did not change. The cache records,
+per content root, what the last rebuild learned: for every KEP folder the identity
+(size, modification and change time in ns, inode) of ``metadata.yaml`` and of each listed
+section file, and what the rebuild made of it (an index entry, or a broken KEP with its
+problems); for every other folder the identity of the folder and its subfolders' names.
+A KEP whose files all still have the same identity is taken from the cache; every other
+KEP is read and checked again.
+
+The file lives under ``platformdirs.user_cache_path("keps")/index/``, named by a hash of
+the absolute content root, never inside the tree. It is ``marshal`` of plain data (no
+code, no pickle) with a version and the identities of everything else a result depends
+on: the SIG list in force and the keps code itself. A missing, unreadable, corrupt or
+foreign cache is ignored and rewritten; it can cost time, never correctness.
+
+Files changed within :data:`RACY_NS` of the start of a rebuild are not remembered: a
+second change inside the file system's time granularity could keep the same identity
+(git calls these "racily clean").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import marshal
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from keps._files import atomic_write_bytes
+from keps.index.entry import BrokenKep, Entry
+from keps.keps.states import parse_state
+from keps.problems import Problem, Severity
+
+__all__ = [
+    "CACHE_VERSION",
+    "RACY_NS",
+    "Identity",
+    "cache_path",
+    "code_fingerprint",
+    "file_identity",
+    "from_plain",
+    "load",
+    "save",
+    "to_plain",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bumped whenever the layout of the cached data changes.
+CACHE_VERSION = 1
+
+#: Files modified this close to (or after) the start of a rebuild are read next time too.
+RACY_NS = 2_000_000_000
+
+#: (size, mtime_ns, ctime_ns, inode) of a file, or None when it cannot be stat'ed.
+Identity: TypeAlias = tuple[int, int, int, int] | None
+
+
+def file_identity(path: str, dir_fd: int | None = None) -> Identity:
+    """The identity of the file at *path* (following symlinks), None if it is not there."""
+    try:
+        info = os.stat(path, dir_fd=dir_fd)
+    except (OSError, ValueError):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def is_racy(identity: Identity, start_ns: int) -> bool:
+    """True when *identity* changed so recently that a same-tick change could hide."""
+    if identity is None:
+        return False
+    return max(identity[1], identity[2]) >= start_ns - RACY_NS
+
+
+def cache_path(content_root: Path) -> Path:
+    """The cache file for *content_root* (absolute) in the user's cache directory."""
+    from platformdirs import user_cache_path
+
+    digest = hashlib.sha256(str(content_root).encode("utf-8", "surrogateescape")).hexdigest()
+    return user_cache_path("keps") / "index" / f"{digest[:32]}.marshal"
+
+
+def code_fingerprint() -> tuple[tuple[str, int, int], ...]:
+    """Size and mtime of the keps modules a rebuild's results depend on.
+
+    A newer keps (or an edited checkout) may check differently; its cached results are
+    then not trusted.
+    """
+    package = Path(__file__).resolve().parent.parent
+    found: list[tuple[str, int, int]] = []
+    for sub in ("", "keps", "keps/layouts", "keps/sections", "index", "sigs"):
+        folder = package / sub if sub else package
+        try:
+            names = sorted(os.listdir(folder))  # noqa: PTH208 - plain names, no Path objects
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".py", ".yaml")):
+                identity = file_identity(str(folder / name))
+                if identity is not None:
+                    found.append((f"{sub}/{name}", identity[0], identity[1]))
+    return tuple(found)
+
+
+def load(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
+    """The cached data in *path* if its version and *key* match; None otherwise."""
+    try:
+        data = marshal.loads(path.read_bytes())  # one read; marshal.load reads in small bites
+    except FileNotFoundError:
+        return None
+    except (OSError, EOFError, ValueError, TypeError) as exc:
+        log.info("ignoring the unreadable index cache %s: %s", path, exc)
+        return None
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        return None
+    if data.get("key") != key:
+        return None
+    if not isinstance(data.get("keps"), dict) or not isinstance(data.get("dirs"), dict):
+        return None
+    return data
+
+
+def save(path: Path, key: dict[str, Any], dirs: dict[str, Any], keps: dict[str, Any]) -> None:
+    """Write the cache atomically; a failure only costs a log line."""
+    payload = marshal.dumps({"version": CACHE_VERSION, "key": key, "dirs": dirs, "keps": keps})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, payload)
+    except OSError as exc:
+        log.info("cannot write the index cache %s: %s", path, exc)
+
+
+# -- results as plain data ----------------------------------------------------------------
+
+_ENTRY_FIELDS = (
+    "uuid",
+    "kep_number",
+    "title",
+    "state",
+    "owning_sig",
+    "participating_sigs",
+    "affected_subprojects",
+    "authors",
+    "reviewers",
+    "approvers",
+    "editors",
+    "development_themes",
+    "created",
+    "last_updated",
+    "location",
+)
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _problem_plain(problem: Problem) -> tuple[Any, ...]:
+    return (
+        problem.code,
+        problem.message,
+        problem.path,
+        problem.field,
+        problem.line,
+        str(problem.severity),
+        problem.exempted,
+    )
+
+
+def to_plain(result: Entry | BrokenKep) -> tuple[Any, ...]:
+    """*result* as a tuple of str, int, None and tuples (what marshal and pickle carry fast)."""
+    if isinstance(result, Entry):
+        values = []
+        for name in _ENTRY_FIELDS:
+            value = getattr(result, name)
+            if name in ("created", "last_updated"):
+                value = _time(value)
+            elif name == "state" and value is not None:
+                value = str(value)
+            values.append(value)
+        return ("entry", *values)
+    problems = tuple(_problem_plain(p) for p in result.problems)
+    return ("broken", result.location, problems, result.kep_number, result.uuid)
+
+
+def _problems(items: Iterable[Any]) -> tuple[Problem, ...]:
+    return tuple(
+        Problem(code, message, path, field, line, Severity(severity), exempted)
+        for code, message, path, field, line, severity, exempted in items
+    )
+
+
+def from_plain(plain: tuple[Any, ...]) -> Entry | BrokenKep:
+    """The Entry or BrokenKep that :func:`to_plain` turned into *plain*.
+
+    Raises:
+        ValueError, TypeError: *plain* is not what to_plain makes (a corrupt cache).
+    """
+    kind = plain[0]
+    if kind == "entry":
+        values = dict(zip(_ENTRY_FIELDS, plain[1:], strict=True))
+        for name in ("created", "last_updated"):
+            if values[name] is not None:
+                values[name] = dt.datetime.fromisoformat(values[name])
+        if values["state"] is not None:
+            values["state"] = parse_state(values["state"])
+        return Entry(**values)
+    if kind == "broken":
+        _, location, problems, number, uuid = plain
+        return BrokenKep(location, _problems(problems), kep_number=number, uuid=uuid)
+    msg = f"unknown cached result {kind!r}"
+    raise ValueError(msg)
+
+
+def is_regular(path: str) -> tuple[bool, Identity]:
+    """(True, identity) when *path* is a regular file (following links), else (False, None)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return False, None
+    if not stat.S_ISREG(info.st_mode):
+        return False, None
+    return True, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)

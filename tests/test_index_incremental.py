@@ -1,0 +1,226 @@
+"""keps.index.rebuild(incremental=True): the cache saves reads and never changes a result."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import keps.index
+from keps.index import Index, build, cache
+
+
+def gen_tree(shared: Path, root: Path, count: int) -> Path:
+    """A content tree written by the benchmark generator (the Go seed's on-disk format)."""
+    script = shared / "bench" / "gen_content.py"
+    subprocess.run(
+        [sys.executable, str(script), str(root), "--count", str(count), "--seed", "1"],
+        check=True,
+        capture_output=True,
+    )
+    return root
+
+
+@pytest.fixture(name="tree")
+def _tree(shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # files written a moment ago are "racily clean" and never cached; trust them here so
+    # that the cache is really used (every edit below changes a size or adds/removes a file)
+    monkeypatch.setattr(cache, "RACY_NS", -(10**18))
+    return gen_tree(shared, tmp_path / "content", 30)
+
+
+@pytest.fixture(name="reads")
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The location of every KEP a rebuild reads from disk, in order."""
+    seen: list[str] = []
+    original = build._index_one
+
+    def counting(kep_dir: Path, location: str, *args: object) -> object:
+        seen.append(location)
+        return original(kep_dir, location, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "_index_one", counting)
+    return seen
+
+
+def same(a: Index, b: Index) -> None:
+    """Assert that two indexes hold exactly the same entries, broken KEPs and numbers."""
+    assert a.entries == b.entries
+    assert sorted(a.broken, key=lambda k: k.location) == sorted(b.broken, key=lambda k: k.location)
+    assert a.next_kep_number == b.next_kep_number
+    assert a.problems == b.problems
+
+
+def check(root: Path) -> Index:
+    """An incremental rebuild, compared with a full walk."""
+    incremental = keps.index.rebuild(root)
+    same(incremental, keps.index.rebuild(root, incremental=False))
+    return keps.index.rebuild(root)
+
+
+def kep_dirs(root: Path) -> list[Path]:
+    return sorted(p.parent for p in root.rglob("metadata.yaml"))
+
+
+def implementable(root: Path) -> Path:
+    return next(d for d in kep_dirs(root) if "state: implementable" in read(d))
+
+
+def read(kep_dir: Path) -> str:
+    return (kep_dir / "metadata.yaml").read_text(encoding="utf-8")
+
+
+class TestIncrementalRebuild:
+    def test_nothing_changed_reads_nothing(self, tree: Path, reads: list[str]) -> None:
+        """A second rebuild of an unchanged tree takes every KEP from the cache."""
+        first = keps.index.rebuild(tree)
+        assert len(reads) == 30
+        reads.clear()
+        same(keps.index.rebuild(tree), first)
+        assert reads == []
+
+    def test_full_walk_reads_everything(self, tree: Path, reads: list[str]) -> None:
+        """incremental=False reads every KEP even with a warm cache."""
+        keps.index.rebuild(tree)
+        reads.clear()
+        keps.index.rebuild(tree, incremental=False)
+        assert len(reads) == 30
+
+    def test_one_changed_kep_is_read_again(self, tree: Path, reads: list[str]) -> None:
+        """Only the KEP whose metadata changed is read again, and its change shows."""
+        keps.index.rebuild(tree)
+        target = kep_dirs(tree)[3]
+        text = read(target)
+        (target / "metadata.yaml").write_text(
+            text.replace("title: ", "title: Renamed "), encoding="utf-8"
+        )
+        reads.clear()
+        index = keps.index.rebuild(tree)
+        assert reads == [target.relative_to(tree).as_posix()]
+        same(index, keps.index.rebuild(tree, incremental=False))
+        assert any(e.title.startswith("Renamed ") for e in index.entries)
+
+    def test_edit_add_move_delete(self, tree: Path) -> None:
+        """Edits, new KEPs, moved and deleted KEPs between rebuilds match a full walk."""
+        check(tree)
+        dirs = kep_dirs(tree)
+        # edit
+        (dirs[0] / "metadata.yaml").write_text(
+            read(dirs[0]).replace("title: ", "title: Edited "), encoding="utf-8"
+        )
+        # add (a copy with a new uuid)
+        new = dirs[1].parent / "a-brand-new-kep"
+        shutil.copytree(dirs[1], new)
+        text = read(new)
+        uuid_line = next(line for line in text.splitlines() if line.startswith("uuid: "))
+        (new / "metadata.yaml").write_text(
+            text.replace(uuid_line, "uuid: 00000000-0000-4000-8000-000000000001"),
+            encoding="utf-8",
+        )
+        # move to another SIG folder, and rename a KEP folder in place
+        shutil.move(str(dirs[2]), str(dirs[5].parent / dirs[2].name))
+        dirs[3].rename(dirs[3].parent / (dirs[3].name + "-renamed"))
+        # delete
+        shutil.rmtree(dirs[4])
+        index = check(tree)
+        locations = {e.location for e in index.entries} | {b.location for b in index.broken}
+        assert new.relative_to(tree).as_posix() in locations
+        assert dirs[4].relative_to(tree).as_posix() not in locations
+        assert (dirs[3].relative_to(tree).as_posix() + "-renamed") in locations
+
+    def test_deleted_section_breaks_the_kep(self, tree: Path) -> None:
+        """A section file deleted after a rebuild makes the KEP broken in the next one."""
+        check(tree)
+        target = implementable(tree)
+        (target / "guides" / "operator.md").unlink()
+        index = check(tree)
+        broken = {b.location: b for b in index.broken}
+        codes = {p.code for p in broken[target.relative_to(tree).as_posix()].problems}
+        assert "section-missing" in codes
+
+    def test_emptied_section_breaks_the_kep(self, tree: Path) -> None:
+        """A section file emptied after a rebuild (same names, new size) is noticed."""
+        check(tree)
+        target = implementable(tree)
+        (target / "summary.md").write_text("", encoding="utf-8")
+        index = check(tree)
+        assert target.relative_to(tree).as_posix() in {b.location for b in index.broken}
+
+    def test_sigs_yaml_change_breaks_a_kep(self, tree: Path) -> None:
+        """Removing a SIG from sigs.yaml makes its KEPs broken without touching them."""
+        check(tree)
+        target = implementable(tree)
+        sig = next(
+            line.split(": ", 1)[1]
+            for line in read(target).splitlines()
+            if line.startswith("owning_sig: ")
+        )
+        sigs = tree / "sigs.yaml"
+        lines = sigs.read_text(encoding="utf-8").splitlines(keepends=True)
+        start = lines.index(f"  - dir: {sig}\n")
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("  - dir: ")),
+            len(lines),
+        )
+        sigs.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+        index = check(tree)
+        broken = {b.location: b for b in index.broken}
+        codes = {p.code for p in broken[target.relative_to(tree).as_posix()].problems}
+        assert "sig-unknown" in codes
+
+    def test_corrupt_cache_is_rebuilt_silently(self, tree: Path, reads: list[str]) -> None:
+        """Garbage in the cache file costs a full read, never an error or a wrong result."""
+        first = keps.index.rebuild(tree)
+        path = cache.cache_path(tree.absolute())
+        assert path.is_file()
+        for garbage in (b"", b"\x00garbage", b"\xe3" * 100):
+            path.write_bytes(garbage)
+            reads.clear()
+            same(keps.index.rebuild(tree), first)
+            assert len(reads) == 30
+        reads.clear()
+        keps.index.rebuild(tree)
+        assert reads == []
+
+    def test_cache_lives_outside_the_tree(self, tree: Path) -> None:
+        """The cache is in the user's cache directory, nothing new appears in the tree."""
+        before = sorted(p.relative_to(tree) for p in tree.rglob("*"))
+        keps.index.rebuild(tree)
+        after = sorted(p.relative_to(tree) for p in tree.rglob("*"))
+        assert before == after
+        path = cache.cache_path(tree.absolute())
+        assert tree not in path.parents
+        assert "keps" in path.parts
+
+    def test_recent_files_are_not_trusted(
+        self, tree: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Files changed within the racy window are read again by the next rebuild."""
+        monkeypatch.setattr(cache, "RACY_NS", 10**18)
+        keps.index.rebuild(tree)
+        data = cache.load(cache.cache_path(tree.absolute()), build._cache_key(tree.absolute()))
+        assert data is not None
+        assert data["keps"] == {}
+
+    def test_parallel_read_matches_serial(
+        self, tree: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Worker processes give the same index as reading in this process."""
+        serial = keps.index.rebuild(tree, incremental=False)
+        monkeypatch.setattr(build, "PARALLEL_THRESHOLD", 1)
+        monkeypatch.setattr(build, "_BATCH", 7)
+        same(keps.index.rebuild(tree, incremental=False), serial)
+
+
+class TestPlain:
+    def test_round_trip_of_entries_and_broken(self, tree: Path) -> None:
+        """to_plain / from_plain give back equal entries and broken KEPs."""
+        target = implementable(tree)
+        (target / "summary.md").unlink()
+        index = keps.index.rebuild(tree, incremental=False)
+        assert index.broken
+        for item in (*index.entries, *index.broken):
+            assert cache.from_plain(cache.to_plain(item)) == item

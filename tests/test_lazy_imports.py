@@ -1,0 +1,47 @@
+"""`import keps` and `kepctl query` load neither pygit2 nor PyGithub (only porcelain does)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("pygit2", "github")
+
+
+def loaded_after(code: str) -> list[str]:
+    """The heavy modules in sys.modules after running *code* in a fresh interpreter."""
+    probe = (
+        f"{code}\nimport sys, json\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+    result: list[str] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def test_import_keps_is_light() -> None:
+    """`import keps` (the object model) does not import git or GitHub libraries."""
+    assert loaded_after("import keps") == []
+
+
+def test_index_and_filter_are_light() -> None:
+    """The index and the query language do not import them either."""
+    assert loaded_after("import keps.index, keps.filter") == []
+
+
+def test_kepctl_query_is_light(tmp_path: Path) -> None:
+    """`kepctl query --output json` runs to the end without importing them."""
+    code = (
+        "import sys\n"
+        "from keps.cli import cli\n"
+        f"sys.argv = ['kepctl', '--content-root', {str(tmp_path)!r}, 'query', '--sig', 'sig-node',"
+        " '--output', 'json']\n"
+        "try:\n"
+        "    cli(prog_name='kepctl')\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+    )
+    assert loaded_after(code) == []
