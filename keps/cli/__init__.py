@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from keps.cli import demo, index_query, lifecycle
+from keps.cli import demo, index_query, lifecycle, validate
 from keps.cli._app import Context, KepctlGroup
 
 __all__ = ["cli", "main"]
@@ -37,6 +37,7 @@ def cli(ctx: click.Context, content_root: Path | None, principal: str | None) ->
 
 lifecycle.register(cli)
 index_query.register(cli)
+validate.register(cli)
 demo.register(cli)
 
 

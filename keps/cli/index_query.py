@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from keps import filter as kep_filter
-from keps import index
+from keps import index, validate
 from keps.cli._app import Context, pass_context
 from keps.cli.output import FORMATS, render_records
 from keps.index import Entry
@@ -13,6 +13,19 @@ from keps.index import Entry
 __all__ = ["register"]
 
 COLUMNS = ("kep_number", "title", "state", "owning_sig", "authors", "last_updated", "location")
+
+#: The columns for an enhancements checkout, whose KEPs have stages and milestones.
+TODAY_COLUMNS = (
+    "kep_number",
+    "title",
+    "state",
+    "stage",
+    "latest_milestone",
+    "owning_sig",
+    "location",
+)
+
+_OPERATORS = (">=", "<=", ">", "<")
 
 #: flag -> query field; each flag becomes one query term, so flags and query strings
 #: mean exactly the same thing.
@@ -27,6 +40,10 @@ FLAG_FIELDS = {
     "theme": "theme",
     "number": "number",
     "title": "title",
+    "stage": "stage",
+    "milestone": "milestone",
+    "gate": "gate",
+    "prr": "prr",
 }
 
 
@@ -40,8 +57,12 @@ def query_text(
     """One query string from positional words, repeatable flags and date ranges."""
     terms = list(words)
     for flag, values in flags.items():
-        if values:
-            terms.append(f"{FLAG_FIELDS[flag]}:{','.join(_quoted(v) for v in values)}")
+        # a value such as ">=v1.29" is a comparison term of its own
+        compared = [v for v in values if v.startswith(_OPERATORS)]
+        plain = [v for v in values if v not in compared]
+        if plain:
+            terms.append(f"{FLAG_FIELDS[flag]}:{','.join(_quoted(v) for v in plain)}")
+        terms.extend(f"{FLAG_FIELDS[flag]}{v}" for v in compared)
     for term, value in ranges.items():
         if value:
             terms.append(f"{term}{value}")
@@ -64,6 +85,10 @@ def _record(entry: Entry) -> dict[str, object]:
         "last_updated": entry.last_updated,
         "uuid": entry.uuid,
         "location": entry.location,
+        "stage": entry.stage,
+        "latest_milestone": entry.latest_milestone,
+        "feature_gates": entry.feature_gates,
+        "prr_approvers": entry.prr_approvers,
     }
 
 
@@ -104,6 +129,12 @@ def register(group: click.Group) -> None:
     @click.option("--theme", multiple=True, help="Development theme.")
     @click.option("--number", multiple=True, help="KEP number.")
     @click.option("--title", multiple=True, help="Text in the title.")
+    @click.option("--stage", multiple=True, help="Stage (alpha, beta, stable, ...).")
+    @click.option(
+        "--milestone", multiple=True, help="Latest milestone: v1.30, or a range such as >=v1.29."
+    )
+    @click.option("--gate", multiple=True, help="Feature gate name.")
+    @click.option("--prr", multiple=True, help="PRR approver handle (from the approval files).")
     @click.option("--created-since", default=None, help="Created on or after DATE.")
     @click.option("--created-before", default=None, help="Created before DATE.")
     @click.option("--updated-since", default=None, help="Last updated on or after DATE.")
@@ -144,6 +175,13 @@ def register(group: click.Group) -> None:
         )
         criterion = kep_filter.parse_query(text) if text.strip() else None
         root = ctx.content_root
-        idx = index.rebuild(root) if fresh else index.open(root)
-        found = kep_filter.select(idx.entries, criterion, sort_by=sort_by, reverse=reverse)
-        click.echo(render_records([_record(e) for e in found], fmt, COLUMNS), nl=False)
+        columns = COLUMNS
+        entries: tuple[Entry, ...]
+        if validate.is_checkout(root):
+            # an enhancements checkout: read every kep.yaml (no keps.yaml is written there)
+            entries = validate.entries_of(validate.open_repository(root))
+            columns = TODAY_COLUMNS
+        else:
+            entries = (index.rebuild(root) if fresh else index.open(root)).entries
+        found = kep_filter.select(entries, criterion, sort_by=sort_by, reverse=reverse)
+        click.echo(render_records([_record(e) for e in found], fmt, columns), nl=False)

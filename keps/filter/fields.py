@@ -18,6 +18,7 @@ from types import MappingProxyType
 import attrs
 
 from keps._yaml import parse_time
+from keps.keps.metadata import Milestone
 from keps.keps.states import State, parse_state
 
 __all__ = ["FIELDS", "Field", "Kind", "lookup", "parse_day", "read_values"]
@@ -32,6 +33,7 @@ class Kind(enum.StrEnum):
     NUMBER = "number"  # equality and ranges (>=, <=, >, <)
     TIME = "time"  # ranges; "=" means within that day (or at that instant)
     TEXT = "text"  # case-insensitive substring
+    VERSION = "version"  # a release (v1.30): equality and ranges, compared as semver
 
 
 def _name(value: object) -> str:
@@ -101,6 +103,10 @@ def _text(value: object) -> str:
     return _name(value)
 
 
+def _version(value: object) -> Milestone:
+    return Milestone.parse(value)
+
+
 @attrs.frozen
 class Field:
     """One selectable field.
@@ -123,7 +129,7 @@ class Field:
     @property
     def ranges(self) -> bool:
         """True when the field can be compared with ``>= <= > <``."""
-        return self.kind in (Kind.NUMBER, Kind.TIME)
+        return self.kind in (Kind.NUMBER, Kind.TIME, Kind.VERSION)
 
 
 _PARSERS: Mapping[Kind, Callable[[object], object]] = {
@@ -133,6 +139,7 @@ _PARSERS: Mapping[Kind, Callable[[object], object]] = {
     Kind.NUMBER: _number,
     Kind.TIME: _time,
     Kind.TEXT: _text,
+    Kind.VERSION: _version,
 }
 
 
@@ -159,6 +166,10 @@ FIELDS: Mapping[str, Field] = MappingProxyType(
             _row("created", "created", Kind.TIME),
             _row("updated", "last_updated", Kind.TIME, "last-updated"),
             _row("title", "title", Kind.TEXT),
+            _row("stage", "stage", Kind.NAME),
+            _row("milestone", "latest_milestone", Kind.VERSION, "latest-milestone"),
+            _row("gate", "feature_gates", Kind.NAME, "feature-gate", "feature-gates"),
+            _row("prr", "prr_approvers", Kind.HANDLE, "prr-approver", "prr-approvers"),
         )
     }
 )

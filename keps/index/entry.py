@@ -61,6 +61,11 @@ class Entry:
     created: dt.datetime | None = attrs.field(default=None, converter=_aware)
     last_updated: dt.datetime | None = attrs.field(default=None, converter=_aware)
     location: str
+    # today's fields (kep.yaml); empty for a seed KEP that does not set them
+    stage: str = ""
+    latest_milestone: str = ""
+    feature_gates: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    prr_approvers: tuple[str, ...] = attrs.field(default=(), converter=_names)
 
     @classmethod
     def from_kep(cls, kep: Kep, content_root: Path) -> Entry:
@@ -90,6 +95,13 @@ class Entry:
             created=metadata.created,
             last_updated=metadata.last_updated,
             location=location,
+            stage=metadata.stage,
+            latest_milestone=metadata.latest_milestone,
+            feature_gates=tuple(g.name for g in metadata.feature_gates if g.name),
+            prr_approvers=(
+                *(a.approver for a in metadata.prr_approvals),
+                *metadata.prr_approvers,
+            ),
         )
 
 

@@ -185,6 +185,11 @@ class Milestone:
     def __hash__(self) -> int:
         return hash((self.version.major, self.version.minor, self.version.patch))
 
+    def __add__(self, patches: int) -> Milestone:
+        """The release *patches* patch releases later: ``milestone>v1.29`` starts at v1.29.1."""
+        version = self.version.replace(patch=self.version.patch + patches)
+        return Milestone(f"v{version.major}.{version.minor}.{version.patch}", version)
+
     def __str__(self) -> str:
         return f"v{self.version.major}.{self.version.minor}" + (
             f".{self.version.patch}" if self.version.patch else ""

@@ -13,10 +13,16 @@ Every problem has a stable code, a severity, the file, the field and its line.
 """
 
 from keps.validate.baseline import new_problems, read_baseline, write_baseline
+from keps.validate.export import entries_of, export_document
 from keps.validate.kepval import KEPVAL_CHECKS, PRR_FROM, prr_required
 from keps.validate.lint import LINT_CHECKS, is_template
 from keps.validate.owners import Owners, read_owners
-from keps.validate.repository import Repository, find_kep_files, open_repository
+from keps.validate.repository import (
+    Repository,
+    find_kep_files,
+    is_checkout,
+    open_repository,
+)
 from keps.validate.run import LEVELS, validate
 
 __all__ = [
@@ -26,7 +32,10 @@ __all__ = [
     "PRR_FROM",
     "Owners",
     "Repository",
+    "entries_of",
+    "export_document",
     "find_kep_files",
+    "is_checkout",
     "is_template",
     "new_problems",
     "open_repository",

@@ -22,7 +22,7 @@ from keps.problems import Problem
 from keps.sigs import SigRegistry, registry_for
 from keps.validate.owners import Owners, read_owners
 
-__all__ = ["Repository", "find_kep_files", "open_repository", "roots_of"]
+__all__ = ["Repository", "find_kep_files", "is_checkout", "open_repository", "roots_of"]
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,15 @@ def find_kep_files(keps_dir: Path) -> Iterator[Path]:
                 yield path / KEP_FILE
             else:
                 stack.append(path)
+
+
+def is_checkout(path: str | Path) -> bool:
+    """True when *path* (a repository root or its keps/ folder) holds kep.yaml KEPs."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return False
+    _, keps_dir = roots_of(folder)
+    return keps_dir.is_dir() and next(find_kep_files(keps_dir), None) is not None
 
 
 def open_repository(path: str | Path, *, registry: SigRegistry | None = None) -> Repository:
