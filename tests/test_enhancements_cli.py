@@ -176,3 +176,21 @@ class TestExport:
         [kep] = [k for k in document["keps"] if k.get("kep-number") == 1287]
         assert kep["milestone"]["stable"] == "v1.35"
         assert kep["prr-approvals"]
+
+
+class TestIndexRebuild:
+    def test_rebuild_finds_kep_yaml_keps(self, corpus: Path) -> None:
+        """keps.index.rebuild indexes every corpus KEP; filters agree with a PyYAML scan."""
+        import keps.filter as kf
+        import keps.index
+
+        idx = keps.index.rebuild(corpus / "enhancements-2026" / "keps", incremental=False)
+        assert len(idx.entries) == 656
+        assert not idx.broken
+        found = kf.select(idx.entries, kf.parse_query("stage:stable sig:sig-storage"))
+        expected = [
+            d
+            for _, d in scan(corpus)
+            if d.get("stage") == "stable" and d.get("owning-sig") == "sig-storage"
+        ]
+        assert len(found) == len(expected) > 5

@@ -26,6 +26,7 @@ from keps.index.index import Index
 from keps.index.store import IndexData, next_number_in_text, parse_index
 from keps.keps import Kep
 from keps.keps.check import METADATA_FILE
+from keps.keps.layouts.enhancements import KEP_FILE
 from keps.keps.path import INDEX_FILE
 from keps.problems import Problem, Severity, errors_only
 from keps.sigs import SigRegistry, registry_for
@@ -93,7 +94,7 @@ def _corrupt(
 
 
 def find_kep_dirs(content_root: Path) -> Iterator[Path]:
-    """Every KEP folder under *content_root* (one holding metadata.yaml), in name order.
+    """Every KEP folder under *content_root* (holding metadata.yaml or kep.yaml), in name order.
 
     Hidden folders are skipped, symlinked folders are not followed, and a KEP folder's
     own subfolders (guides, assets) are not searched for further KEPs.
@@ -115,7 +116,7 @@ def find_kep_dirs(content_root: Path) -> Iterator[Path]:
             if child.name.startswith("."):
                 continue
             path = Path(child.path)
-            if (path / METADATA_FILE).is_file():
+            if (path / METADATA_FILE).is_file() or (path / KEP_FILE).is_file():
                 yield path
             else:
                 stack.append(path)
@@ -256,6 +257,8 @@ def _walk(
             child_rel = f"{rel}/{name}" if rel else name
             child = f"{base}/{child_rel}"
             is_kep, meta_id = cache.is_regular(f"{child}/{METADATA_FILE}")
+            if not is_kep:  # today's layout (kubernetes/enhancements): kep.yaml
+                is_kep, meta_id = cache.is_regular(f"{child}/{KEP_FILE}")
             if is_kep:
                 yield child, child_rel, meta_id
             else:
