@@ -194,3 +194,14 @@ class TestIndexRebuild:
             if d.get("stage") == "stable" and d.get("owning-sig") == "sig-storage"
         ]
         assert len(found) == len(expected) > 5
+
+    def test_incremental_rebuild_keeps_todays_fields(self, corpus: Path) -> None:
+        """A rebuild served from the cache still knows stages, milestones, gates and PRR."""
+        import keps.filter as kf
+        import keps.index
+
+        root = corpus / "enhancements-2026" / "keps"
+        fresh = keps.index.rebuild(root, incremental=False)
+        cached = keps.index.rebuild(root)
+        assert cached.entries == fresh.entries
+        assert kf.select(cached.entries, kf.parse_query("stage:beta"))

@@ -153,6 +153,10 @@ _ENTRY_FIELDS = (
     "created",
     "last_updated",
     "location",
+    "stage",
+    "latest_milestone",
+    "feature_gates",
+    "prr_approvers",
 )
 
 
