@@ -372,3 +372,10 @@ class TestBrokenOnDisk:
         with pytest.raises(CheckFailedError, match="fails 1 check"):
             kep.persist()
         assert snapshot(hand_written) == before
+
+
+def test_section_name_without_letters_is_a_kep_error(tmp_path: Path) -> None:
+    """A section named only with punctuation is refused with a KepError, not a ValueError."""
+    kep = make_kep(tmp_path)
+    with pytest.raises(InvalidContentError, match="at least one letter or digit"):
+        kep.set_section("!!!", "text")

@@ -517,7 +517,12 @@ class Kep:
         listed = section in self._metadata.sections or section in self._pending
         if listed or "/" in section or "\\" in section or section.endswith(".md"):
             return section
-        return filename_for(section)
+        try:
+            return filename_for(section)
+        except ValueError as exc:
+            raise InvalidContentError(
+                str(exc), path=self._path / self._layout.metadata_file
+            ) from exc
 
     # -- checking and saving --
 
