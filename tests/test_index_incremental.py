@@ -214,6 +214,18 @@ class TestIncrementalRebuild:
         monkeypatch.setattr(build, "_BATCH", 7)
         same(keps.index.rebuild(tree, incremental=False), serial)
 
+    def test_keps_yaml_change_is_noticed(self, tree: Path) -> None:
+        """The next number stored in keps.yaml is looked at again once the file changes."""
+        keps.index.rebuild(tree).persist()
+        check(tree)
+        index_file = tree / "keps.yaml"
+        text = index_file.read_text(encoding="utf-8")
+        number = keps.index.rebuild(tree).next_kep_number
+        index_file.write_text(
+            text.replace(f"next_kep_number: {number}", "next_kep_number: 99999"), encoding="utf-8"
+        )
+        assert check(tree).next_kep_number == 99999
+
 
 class TestPlain:
     def test_round_trip_of_entries_and_broken(self, tree: Path) -> None:

@@ -147,11 +147,27 @@ def rebuild(
     root = _content_root(content_root)
     explicit = registry
     registry = registry_for(root, registry)
-    floor, problems = _salvage(root / INDEX_FILE)
     start_ns = time.time_ns()
     key = _cache_key(root) if explicit is None else None
     path = cache.cache_path(root) if key is not None else None
     old = cache.load(path, key) if incremental and path is not None and key is not None else None
+    # keps.yaml of 10,000 KEPs takes seconds to parse; an unchanged one needs no new look
+    index_id = cache.file_identity(str(root / INDEX_FILE))
+    salvaged = old.get("salvage") if old else None
+    if (
+        isinstance(salvaged, tuple)
+        and len(salvaged) == 3
+        and index_id is not None
+        and salvaged[0] == index_id
+        and not cache.is_racy(index_id, start_ns)
+    ):
+        try:
+            floor, problems = int(salvaged[1]), cache.problems_from_plain(salvaged[2])
+        except (ValueError, TypeError):  # a corrupt cache: look at keps.yaml again
+            floor, problems = _salvage(root / INDEX_FILE)
+    else:
+        floor, problems = _salvage(root / INDEX_FILE)
+    salvage = (index_id, floor, tuple(cache.problem_plain(p) for p in problems))
     old_dirs: dict[str, Any] = old["dirs"] if old else {}
     old_keps: dict[str, Any] = old["keps"] if old else {}
     new_dirs: dict[str, Any] = {}
@@ -174,8 +190,9 @@ def rebuild(
             cache.is_racy(i, start_ns) for i in identities
         )):  # fmt: skip
             new_keps[location] = (meta_id, sections, identities, cache.to_plain(fresh))
-    if path is not None and key is not None and (todo or new_dirs != old_dirs or not old):
-        cache.save(path, key, new_dirs, new_keps)
+    changed = not old or todo or new_dirs != old_dirs or old.get("salvage") != salvage
+    if path is not None and key is not None and changed:
+        cache.save(path, key, new_dirs, new_keps, salvage=salvage)
     entries = [r for r in results if isinstance(r, Entry)]
     broken = [r for r in results if isinstance(r, BrokenKep)]
     numbers = [e.kep_number for e in entries] + [b.kep_number for b in broken]

@@ -45,6 +45,8 @@ __all__ = [
     "file_identity",
     "from_plain",
     "load",
+    "problem_plain",
+    "problems_from_plain",
     "save",
     "to_plain",
 ]
@@ -125,9 +127,21 @@ def load(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
     return data
 
 
-def save(path: Path, key: dict[str, Any], dirs: dict[str, Any], keps: dict[str, Any]) -> None:
-    """Write the cache atomically; a failure only costs a log line."""
-    payload = marshal.dumps({"version": CACHE_VERSION, "key": key, "dirs": dirs, "keps": keps})
+def save(
+    path: Path,
+    key: dict[str, Any],
+    dirs: dict[str, Any],
+    keps: dict[str, Any],
+    *,
+    salvage: tuple[Any, ...] | None = None,
+) -> None:
+    """Write the cache atomically; a failure only costs a log line.
+
+    *salvage* is what the last rebuild learned from keps.yaml: (its identity, the next
+    number floor, plain problems).
+    """
+    data = {"version": CACHE_VERSION, "key": key, "dirs": dirs, "keps": keps, "salvage": salvage}
+    payload = marshal.dumps(data)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, payload)
@@ -164,7 +178,8 @@ def _time(value: dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _problem_plain(problem: Problem) -> tuple[Any, ...]:
+def problem_plain(problem: Problem) -> tuple[Any, ...]:
+    """*problem* as a tuple of plain values."""
     return (
         problem.code,
         problem.message,
@@ -188,11 +203,12 @@ def to_plain(result: Entry | BrokenKep) -> tuple[Any, ...]:
                 value = str(value)
             values.append(value)
         return ("entry", *values)
-    problems = tuple(_problem_plain(p) for p in result.problems)
+    problems = tuple(problem_plain(p) for p in result.problems)
     return ("broken", result.location, problems, result.kep_number, result.uuid)
 
 
-def _problems(items: Iterable[Any]) -> tuple[Problem, ...]:
+def problems_from_plain(items: Iterable[Any]) -> tuple[Problem, ...]:
+    """The problems that :func:`problem_plain` turned into *items*."""
     return tuple(
         Problem(code, message, path, field, line, Severity(severity), exempted)
         for code, message, path, field, line, severity, exempted in items
@@ -216,7 +232,7 @@ def from_plain(plain: tuple[Any, ...]) -> Entry | BrokenKep:
         return Entry(**values)
     if kind == "broken":
         _, location, problems, number, uuid = plain
-        return BrokenKep(location, _problems(problems), kep_number=number, uuid=uuid)
+        return BrokenKep(location, problems_from_plain(problems), kep_number=number, uuid=uuid)
     msg = f"unknown cached result {kind!r}"
     raise ValueError(msg)
 

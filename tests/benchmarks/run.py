@@ -1,0 +1,217 @@
+"""Index and query benchmarks against the naive baseline, measured in the same run.
+
+    python -m tests.benchmarks.run [--count 1000,10000] [--runs 5]
+
+Trees come from ``../shared/bench/gen_content.py ROOT --count N --seed 1`` and are cached
+in ``tests/benchmarks/.cache/`` (ignored by git). Results print as a table and are written
+to ``tests/benchmarks/results/<time>-<commit>.json`` (ignored) for comparing commits.
+Without ../shared the run says so and exits 0 (nothing to measure against).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+SHARED = REPO.parent / "shared"
+BENCH = SHARED / "bench"
+CACHE = HERE / ".cache"
+RESULTS = HERE / "results"
+
+#: Targets at 10,000 KEPs (issue: "an index that beats the Go seed").
+TARGETS: dict[str, tuple[str, float]] = {
+    "cold_rebuild": ("ratio", 0.55),
+    "warm_rebuild_unchanged": ("ratio", 0.05),
+    "warm_rebuild_one_changed": ("ratio", 0.06),
+    "open_one_kep": ("us", 135.0),
+    "filter_query": ("ms", 10.0),
+    "kepctl_query_process": ("ms", 250.0),
+    "peak_rss_cold_rebuild": ("MiB", 100.0),
+}
+
+
+def tree(count: int) -> Path:
+    """The generated tree of *count* KEPs, made once and kept in .cache/."""
+    root = CACHE / f"tree-{count}-seed1"
+    if not (root / "sigs.yaml").is_file():
+        tmp = CACHE / f"tree-{count}-seed1.partial"
+        subprocess.run(["rm", "-rf", str(tmp)], check=True)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, str(BENCH / "gen_content.py"), str(tmp), "--count", str(count),
+             "--seed", "1"],
+            check=True,
+        )  # fmt: skip
+        tmp.rename(root)
+    return root
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    """Milliseconds of *runs* calls of *fn*."""
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1e3)
+    return out
+
+
+def naive(root: Path, runs: int) -> list[float]:
+    """The naive baseline's run times in ms (its own process, as the issue measured it)."""
+    out = subprocess.run(
+        [sys.executable, str(BENCH / "naive_baseline.py"), str(root), str(runs)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    match = re.search(r"runs_ms=\[([^\]]*)\]", out)
+    assert match, out
+    return [float(x) for x in match.group(1).split(",")]
+
+
+def child(code: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run *code* in a fresh interpreter; it prints one JSON object last."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env
+    ).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def measure(count: int, runs: int, env: dict[str, str]) -> dict[str, Any]:
+    import keps
+    import keps.filter as kf
+    import keps.index
+
+    root = tree(count)
+    os.environ.update(env)
+    res: dict[str, Any] = {"count": count}
+    base = naive(root, runs)
+    res["naive_ms"] = base
+    med = statistics.median(base)
+
+    res["cold_rebuild_ms"] = timed(lambda: keps.index.rebuild(root, incremental=False), runs)
+    keps.index.rebuild(root)
+    res["warm_rebuild_unchanged_ms"] = timed(lambda: keps.index.rebuild(root), runs)
+
+    target = sorted(root.glob("*/sig-wide/*/metadata.yaml"))[0]
+    original = target.read_text(encoding="utf-8")
+    flips = iter(range(10**6))
+
+    def one_changed() -> None:
+        marker = "title: X" if next(flips) % 2 == 0 else "title: "
+        target.write_text(original.replace("title: ", marker, 1), encoding="utf-8")
+        keps.index.rebuild(root)
+
+    try:
+        res["warm_rebuild_one_changed_ms"] = timed(one_changed, runs)
+    finally:
+        target.write_text(original, encoding="utf-8")
+
+    index = keps.index.rebuild(root)
+    res["persist_ms"] = timed(index.persist, runs)
+
+    kep_dirs = [e.location for e in index.entries[:: max(1, len(index.entries) // 200)]]
+    per_open = []
+    for location in kep_dirs:
+        start = time.perf_counter()
+        keps.open(root / location, content_root=root)
+        per_open.append((time.perf_counter() - start) * 1e6)
+    res["open_one_kep_us"] = per_open
+
+    criterion = kf.parse_query("sig:sig-node state:implementable")
+    res["filter_query_ms"] = timed(lambda: kf.select(index.entries, criterion), max(runs, 20))
+
+    kepctl = [sys.executable, "-m", "keps", "--content-root", str(root), "query", "--sig",
+              "sig-node", "--output", "json"]  # fmt: skip
+    res["kepctl_query_process_ms"] = timed(
+        lambda: subprocess.run(kepctl, check=True, capture_output=True, env={**os.environ}), runs
+    )
+
+    probe = (
+        "import resource, json, keps.index\n"
+        f"keps.index.rebuild({str(root)!r}, incremental=False)\n"
+        "s = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'self': s, 'children': c}))"
+    )
+    rss = [child(probe, {**os.environ}) for _ in range(min(runs, 3))]
+    res["peak_rss_cold_rebuild_mib"] = [max(r["self"], r["children"]) for r in rss]
+    res["peak_rss_detail"] = rss
+    res["naive_median_ms"] = med
+    return res
+
+
+def summarize(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    med = res["naive_median_ms"]
+    rows = []
+    for name, unit_key in (
+        ("cold_rebuild", "ms"),
+        ("warm_rebuild_unchanged", "ms"),
+        ("warm_rebuild_one_changed", "ms"),
+        ("persist", "ms"),
+        ("open_one_kep", "us"),
+        ("filter_query", "ms"),
+        ("kepctl_query_process", "ms"),
+        ("peak_rss_cold_rebuild", "mib"),
+    ):
+        value = statistics.median(res[f"{name}_{unit_key}"])
+        ratio = value / med if unit_key == "ms" else None
+        target = TARGETS.get(name)
+        verdict = ""
+        if target is not None and res["count"] == 10000:
+            kind, limit = target
+            got = ratio if kind == "ratio" else value
+            verdict = (
+                f"{'met' if got is not None and got <= limit else 'NOT met'} ({kind} <= {limit})"
+            )
+        rows.append(
+            (name, f"{value:,.1f} {unit_key}", "" if ratio is None else f"{ratio:.3f}", verdict)
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", default="1000,10000", help="tree sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median shown)")
+    args = parser.parse_args(argv)
+    if not BENCH.is_dir():
+        print(f"SKIPPED: the benchmarks need ../shared/bench at {BENCH} (absent here)")
+        return 0
+    # a private user cache, so the incremental index starts cold and leaves no trace
+    xdg = tempfile.mkdtemp(prefix="keps-bench-cache-")
+    env = {"XDG_CACHE_HOME": xdg}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
+    ).stdout.strip()
+    report: dict[str, Any] = {"commit": commit, "when": dt.datetime.now(dt.UTC).isoformat(),
+                              "runs": args.runs, "results": []}  # fmt: skip
+    for count in (int(c) for c in args.count.split(",")):
+        res = measure(count, args.runs, env)
+        report["results"].append(res)
+        print(f"\n{count:,} KEPs (naive baseline median {res['naive_median_ms']:,.1f} ms)")
+        print(f"{'figure':28} {'median':>14} {'x naive':>8}  target")
+        for name, value, ratio, verdict in summarize(res):
+            print(f"{name:28} {value:>14} {ratio:>8}  {verdict}")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS / f"{stamp}-{commit or 'nocommit'}.json"
+    out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    print(f"\nwritten to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
