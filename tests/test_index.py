@@ -363,7 +363,7 @@ class TestCorruptIndex:
             ("- a\n- b\n", "must hold a mapping"),  # not a mapping
             ("next_kep_number: -3\nkeps: []\n", "must not be negative"),
             ("next_kep_number: 2\nkeps: {a: 1}\n", "expected a list of entries"),
-            ("next_kep_number: 2\nkeps:\n- location: a/b/c\n", "uuid is missing"),
+            ("next_kep_number: 2\nkeps:\n- uuid: u\n  title: T\n", "location is missing"),
             ("keps:\n- {location: ../x, uuid: u}\n", "without '..'"),
             ("keps:\n- {location: a/b, uuid: u, kep_number: one}\n", "expected a whole number"),
         ],

@@ -19,6 +19,7 @@ from keps.index.entry import BrokenKep, Entry
 from keps.index.store import dump_index, next_number_in_text
 from keps.keps import Kep
 from keps.keps.check import METADATA_FILE
+from keps.keps.layouts import detect
 from keps.keps.path import INDEX_FILE
 from keps.problems import Problem, Severity
 
@@ -275,7 +276,7 @@ class Index:
                 )
             else:
                 first_number[number] = location
-        with_uuid = [(e.uuid, e.location) for e in self._entries.values()]
+        with_uuid = [(e.uuid, e.location) for e in self._entries.values() if e.uuid]
         with_uuid.extend((b.uuid, b.location) for b in self._broken if b.uuid)
         first_uuid: dict[str, str] = {}
         for uuid, location in sorted(with_uuid, key=lambda item: item[1]):
@@ -292,4 +293,6 @@ def _duplicate(code: str, what: str, first: str, second: str, root: Path) -> Pro
     """A problem naming both KEPs that share *what*."""
     field = "kep_number" if code == "duplicate-kep-number" else "uuid"
     msg = f"{what} is used by both {first} and {second}"
-    return Problem(code, msg, path=str(root / second / METADATA_FILE), field=field)
+    layout = detect(root / second)
+    name = layout.metadata_file if layout is not None else METADATA_FILE
+    return Problem(code, msg, path=str(root / second / name), field=field)

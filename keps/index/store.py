@@ -72,6 +72,10 @@ ENTRY_KEYS: tuple[str, ...] = (
     "owning_sig",
     "affected_subprojects",
     "participating_sigs",
+    "stage",
+    "latest_milestone",
+    "feature_gates",
+    "prr_approvers",
 )
 
 _LIST_KEYS = frozenset(
@@ -83,6 +87,8 @@ _LIST_KEYS = frozenset(
         "development_themes",
         "affected_subprojects",
         "participating_sigs",
+        "feature_gates",
+        "prr_approvers",
     }
 )
 
@@ -230,6 +236,10 @@ _CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "owning_sig": _text,
     "affected_subprojects": _texts,
     "participating_sigs": _texts,
+    "stage": _text,
+    "latest_milestone": _text,
+    "feature_gates": _texts,
+    "prr_approvers": _texts,
 }
 
 
@@ -288,10 +298,11 @@ def _entry(raw: object, where: str, problem: Callable[[str, str | None], None]) 
         where = f"{where} ({raw['location']})"
     values: dict[str, Any] = {}
     ok = True
-    for key in ("location", "uuid"):
-        if raw.get(key) is None:
-            problem(f"{where}: {key} is missing", key)
-            ok = False
+    # today's KEPs (kep.yaml) have no uuid: only the location is required
+    if raw.get("location") is None:
+        problem(f"{where}: location is missing", "location")
+        ok = False
+    values["uuid"] = ""
     for key, convert in _CONVERTERS.items():
         if raw.get(key) is None:
             continue
