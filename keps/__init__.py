@@ -35,6 +35,7 @@ from keps.keps import (
     open,
     sections,
 )
+from keps.keps.layouts.move import convert_layout
 from keps.problems import Problem, Severity
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "UnknownSigError",
     "can_transition",
     "check",
+    "convert_layout",
     "errors",
     "new",
     "open",

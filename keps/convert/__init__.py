@@ -15,6 +15,9 @@ Nothing a source says is lost: every body line (but the table of contents) lands
 section file, and ``original-front-matter.yaml`` in each KEP folder keeps the front
 matter as written, so a repaired value can always be compared with its original.
 ``python -m helpers.convert`` is the command line over :func:`convert_tree`.
+
+:func:`convert_layout` moves a KEP between the seed's folder layout and today's
+``kep.yaml`` + ``README.md`` layout of kubernetes/enhancements, losing no field or text.
 """
 
 from keps.convert.flat import (
@@ -38,6 +41,7 @@ from keps.convert.tree import (
     find_sources,
     write_sigs_file,
 )
+from keps.keps.layouts.move import convert_layout
 
 __all__ = [
     "EXEMPTION_REASONS",
@@ -51,6 +55,7 @@ __all__ = [
     "Report",
     "Skipped",
     "convert_file",
+    "convert_layout",
     "convert_tree",
     "find_sources",
     "output_location",

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from keps._files import FileTransaction, read_text
-from keps.errors import KepExistsError
+from keps.errors import InvalidContentError, KepExistsError
 from keps.keps.kep import Kep
 from keps.keps.layouts import ENHANCEMENTS, SEED, Layout, layout_named
 from keps.keps.layouts import readme as readme_parts
@@ -47,13 +47,17 @@ def convert_layout(kep: Kep, to: str | Layout, dest: str | Path) -> Kep:
     all at once or not at all, and the original is left as it is.
 
     Raises:
-        ValueError: *to* names no layout, or *kep* is already in it.
+        InvalidContentError: *to* names no layout, or *kep* is already in it (both
+            are also ValueErrors).
         KepExistsError: *dest* already holds a KEP.
     """
-    target = layout_named(to)
+    try:
+        target = layout_named(to)
+    except ValueError as exc:
+        raise InvalidContentError(str(exc), path=kep.path) from exc
     if target is kep.layout:
         msg = f"{kep.path} is already in the {target.name} layout"
-        raise ValueError(msg)
+        raise InvalidContentError(msg, path=kep.path)
     dest_dir = Path(dest).absolute()
     if any((dest_dir / name).exists() for name in ("metadata.yaml", "kep.yaml")):
         msg = f"a KEP already exists at {dest_dir}"
