@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from keps import validate as kv
+from keps._files import atomic_write_text
 from keps.cli._app import Context, pass_context
 from keps.problems import Problem, Severity
 
@@ -120,5 +121,5 @@ def register(group: click.Group) -> None:
         if target is None:
             click.echo(text, nl=False)
         else:
-            target.write_text(text, encoding="utf-8")
+            atomic_write_text(target, text)
             click.echo(f"exported {len(repo.keps)} KEP(s) to {target}", err=True)
