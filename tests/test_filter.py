@@ -351,3 +351,27 @@ def test_field_table_is_data() -> None:
     for field in kf.FIELDS.values():
         assert hasattr(A, field.attribute)
         assert field.name in field.aliases
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        kf.owning_sig("SIG-Node"),
+        kf.participating_sig("sig-node"),
+        kf.author("@jdoe") | kf.approver("JDOE"),
+        kf.state("implementable", "draft") & ~kf.theme("security"),
+        kf.title_contains("POD"),
+        kf.kep_number(1, "10"),
+        kf.created_between("2018-06-01", "2019-01-01"),
+        kf.field_is("created", "2019-03-01"),
+        kf.field_is("milestone", "v1.30"),
+        kf.parse_query("sig:sig-node,sig-apps -state:draft updated>=2018-12-31"),
+        kf.all_of(),
+        kf.any_of(),
+    ],
+)
+def test_compiled_criteria_agree_with_matches(criterion: kf.Criterion) -> None:
+    """select runs criterion.compiled(); it answers exactly as matches() on every entry."""
+    test = criterion.compiled()
+    for _ in range(2):  # the second pass answers from the memo
+        assert [test(e) for e in ALL] == [criterion.matches(e) for e in ALL]

@@ -66,7 +66,11 @@ def select(
     Raises:
         QuerySyntaxError: *sort_by* is neither a field nor an attribute of the entries.
     """
-    chosen = [e for e in entries if criterion is None or criterion(e)]
+    if criterion is None:
+        chosen = list(entries)
+    else:
+        test = criterion.compiled() if isinstance(criterion, Criterion) else criterion
+        chosen = [e for e in entries if test(e)]
     if not chosen:
         return chosen
     attribute = sort_attribute(sort_by, chosen[0])

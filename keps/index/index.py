@@ -63,6 +63,9 @@ class Index:
         self._broken = tuple(broken)
         self._extra_problems = tuple(extra)
         self._by_key: tuple[dict[str, Entry], dict[int, Entry]] | None = None
+        # the sorted entries, built on first use and dropped by update(): sorting ten
+        # thousand entries on every access cost milliseconds per query
+        self._sorted: tuple[Entry, ...] | None = None
 
     # -- what it holds --
 
@@ -78,8 +81,10 @@ class Index:
 
     @property
     def entries(self) -> tuple[Entry, ...]:
-        """Every indexed KEP, sorted by location."""
-        return tuple(self._entries[key] for key in sorted(self._entries))
+        """Every indexed KEP, sorted by location (sorted once, until the next update)."""
+        if self._sorted is None:
+            self._sorted = tuple(self._entries[key] for key in sorted(self._entries))
+        return self._sorted
 
     @property
     def broken(self) -> tuple[BrokenKep, ...]:
@@ -194,6 +199,7 @@ class Index:
             self._entries.pop(location, None)
         self._entries[entry.location] = entry
         self._by_key = None
+        self._sorted = None
         self._broken = tuple(b for b in self._broken if b.location != entry.location)
         return entry
 
