@@ -305,6 +305,38 @@ class TestPersistAndOpen:
         assert again.next_kep_number == index.next_kep_number
         assert again.problems == ()
 
+    def test_second_open_comes_from_the_parsed_cache_and_equals_the_first(self, tree: Path) -> None:
+        """A second open of the same keps.yaml reads the parsed cache: the same index."""
+        keps.index.rebuild(tree).persist()
+        first = keps.index.open(tree)
+        cached = keps.index.cache.parsed_path(tree.absolute())
+        assert cached.is_file()
+        second = keps.index.open(tree)
+        assert second.entries == first.entries
+        assert [hash(e) for e in second.entries] == [hash(e) for e in first.entries]
+        assert second.next_kep_number == first.next_kep_number
+        assert second.problems == first.problems == ()
+
+    def test_an_edited_index_is_parsed_again(self, tree: Path) -> None:
+        """The parsed cache is keyed by keps.yaml's bytes: a same-size edit is seen."""
+        keps.index.rebuild(tree).persist()
+        first = keps.index.open(tree)
+        entry = first.entries[0]
+        path = tree / "keps.yaml"
+        text = path.read_text(encoding="utf-8")
+        old = f"  title: {entry.title}\n"
+        assert old in text
+        edited = "X" + entry.title[1:]
+        path.write_text(text.replace(old, f"  title: {edited}\n", 1), encoding="utf-8")
+        assert keps.index.open(tree).entries[0].title == edited
+
+    def test_a_corrupt_parsed_cache_is_ignored(self, tree: Path) -> None:
+        """Garbage in the parsed cache costs a parse, never a wrong answer."""
+        keps.index.rebuild(tree).persist()
+        first = keps.index.open(tree)
+        keps.index.cache.parsed_path(tree.absolute()).write_bytes(b"\x00garbage")
+        assert keps.index.open(tree).entries == first.entries
+
     def test_file_is_deterministic_and_sorted(self, tree: Path) -> None:
         """The same index gives the same bytes; entries are sorted by location."""
         first = keps.index.rebuild(tree).to_yaml()

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from keps._files import read_text
+from keps._files import read_bytes, read_text
 from keps._yaml import load_fast
 from keps.errors import IndexCorruptError, InvalidContentError, KepError, KepNotFoundError
 from keps.index import cache
@@ -66,10 +66,35 @@ def open(content_root: str | Path, *, registry: SigRegistry | None = None) -> In
     if not path.exists():
         log.info("%s does not exist; rebuilding the index from the tree", path)
         return rebuild(root, registry=registry)
+    cached = _read_cached(root, path)
+    if cached is not None:
+        next_number, entries = cached
+        return Index(root, entries, next_kep_number=next_number)
     data = _read(path)
     if data.problems:
         raise _corrupt(path, data.problems)
+    if digest := _digest(path):
+        cache.save_parsed(cache.parsed_path(root), digest, data.next_kep_number, data.entries)
     return Index(root, data.entries, next_kep_number=data.next_kep_number)
+
+
+def _digest(path: Path) -> str | None:
+    """The digest of keps.yaml's bytes (see :func:`cache.content_digest`); None if unreadable."""
+    try:
+        return cache.content_digest(read_bytes(path))
+    except KepError:
+        return None
+
+
+def _read_cached(root: Path, path: Path) -> tuple[int | None, list[Entry]] | None:
+    """What keps.yaml at *path* parsed to last time, if its bytes are the same; else None.
+
+    Only a file that parsed without problems is ever cached, so a hit needs no checks.
+    """
+    digest = _digest(path)
+    if digest is None:
+        return None
+    return cache.load_parsed(cache.parsed_path(root), digest)
 
 
 def _read(path: Path) -> IndexData:
