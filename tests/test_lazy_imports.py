@@ -45,3 +45,22 @@ def test_kepctl_query_is_light(tmp_path: Path) -> None:
         "    assert not exc.code, exc.code\n"
     )
     assert loaded_after(code) == []
+
+
+def test_kepctl_query_loads_only_its_command_module(tmp_path: Path) -> None:
+    """The lifecycle, validate and demo command modules load only for their commands."""
+    code = (
+        "import sys, json\n"
+        "from keps.cli import cli\n"
+        f"sys.argv = ['kepctl', '--content-root', {str(tmp_path)!r}, 'query', '--output', 'json']\n"
+        "try:\n"
+        "    cli(prog_name='kepctl')\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "mods = ('keps.cli.lifecycle', 'keps.cli.validate', 'keps.cli.demo')\n"
+        "print(json.dumps([m for m in mods if m in sys.modules]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == []
