@@ -47,7 +47,7 @@ def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, NotADirectoryError) as exc:
         msg = f"no such file: {path}"
         raise KepNotFoundError(msg, path=path) from exc
     except IsADirectoryError as exc:

@@ -11,6 +11,7 @@ every comment, unknown key and the key order of the metadata file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -34,7 +35,14 @@ from keps.keps.check import (
     run_checks,
     section_is_outside,
 )
-from keps.keps.layouts import ENHANCEMENTS, METADATA_FILES, SEED, Layout, Loaded, detect
+from keps.keps.layouts import (
+    ENHANCEMENTS,
+    LAYOUTS,
+    METADATA_FILES,
+    SEED,
+    Layout,
+    Loaded,
+)
 from keps.keps.layouts import readme as readme_parts
 from keps.keps.layouts.enhancements import keps_dir_of, prr_file, prr_mapping, read_prr
 from keps.keps.metadata import Event, Exemption, FeatureGate, Metadata, PrrApproval, unique
@@ -88,7 +96,9 @@ class Kep:
         self._layout = layout
         self._loaded = loaded
         self._original_text = original_text
-        self._saved = None if original_text is None else layout.to_mapping(metadata)
+        # the metadata as last read or written; its mapping is computed only when a
+        # change is about to be written (most opened KEPs are only read)
+        self._saved_metadata: Metadata | None = None if original_text is None else metadata
         self._saved_approvals = metadata.prr_approvals
         self._raw_sections = tuple(raw_sections) if raw_sections is not None else metadata.sections
         self._pending: dict[str, str] = {}
@@ -118,18 +128,22 @@ class Kep:
                 empty file or bad fields (every problem listed, each naming the file).
                 A kep.yaml with bad values opens, its problems in :attr:`load_problems`.
         """
-        kep_dir = Path(path)
-        if kep_dir.name in METADATA_FILES and kep_dir.is_file():
+        kep_dir = Path(os.path.abspath(path))  # noqa: PTH100 - no symlink walk on a hot path
+        if kep_dir.name in METADATA_FILES and not kep_dir.is_dir():
             kep_dir = kep_dir.parent
-        kep_dir = kep_dir.absolute()
-        if not kep_dir.is_dir():
-            msg = f"no KEP folder at {kep_dir}"
-            raise KepNotFoundError(msg, path=kep_dir)
-        layout = detect(kep_dir)
-        if layout is None:
+        # try each layout's file directly: one open instead of is_dir + is_file stats
+        for layout in LAYOUTS.values():
+            try:
+                text = read_text(kep_dir / layout.metadata_file)
+            except KepNotFoundError:
+                continue
+            break
+        else:
+            if not kep_dir.is_dir():
+                msg = f"no KEP folder at {kep_dir}"
+                raise KepNotFoundError(msg, path=kep_dir)
             msg = f"{kep_dir} holds no {METADATA_FILE} or kep.yaml: it is not a KEP"
             raise KepNotFoundError(msg, path=kep_dir / METADATA_FILE)
-        text = read_text(kep_dir / layout.metadata_file)
         loaded = layout.read(kep_dir, text)
         raw = loaded.raw.get("sections") if loaded.raw is not None else None
         raw_sections = (
@@ -570,12 +584,24 @@ class Kep:
             raise CheckFailedError(msg, path=self.metadata_path, problems=problems)
         return problems
 
+    @property
+    def _saved(self) -> dict[str, Any] | None:
+        """The mapping of the metadata as last read or written (None for a new KEP)."""
+        if self._saved_metadata is None:
+            return None
+        return self._layout.to_mapping(self._saved_metadata)
+
+    def _metadata_changed(self) -> bool:
+        if self._metadata is self._saved_metadata:
+            return False
+        return self._layout.to_mapping(self._metadata) != self._saved
+
     def has_changes(self) -> bool:
         """True when persist would write something."""
         return (
             self.is_new
             or bool(self._pending)
-            or self._layout.to_mapping(self._metadata) != self._saved
+            or self._metadata_changed()
             or self._metadata.prr_approvals != self._saved_approvals
         )
 
@@ -614,7 +640,7 @@ class Kep:
         """
         if check:
             self.check(now=now)
-        if self._layout.to_mapping(self._metadata) != self._saved or self.is_new:
+        if self.is_new or self._metadata_changed():
             transaction.write_text(self.metadata_path, self._metadata_text())
         for filename, text in self._pending.items():
             transaction.write_text(self._path / PurePosixPath(filename), text)
@@ -653,7 +679,7 @@ class Kep:
             return False
         transaction.commit()
         self._original_text = self._metadata_text()
-        self._saved = self._layout.to_mapping(self._metadata)
+        self._saved_metadata = self._metadata
         self._saved_approvals = self._metadata.prr_approvals
         self._pending.clear()
         self._raw_sections = self._metadata.sections

@@ -13,6 +13,7 @@ A path that leaves the content root is an error.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 from keps.errors import InvalidContentError, PathOutsideError
@@ -80,10 +81,19 @@ def content_root_of(kep_dir: Path) -> Path:
     The nearest ancestor holding ``keps.yaml`` or ``sigs.yaml``; else the folder the
     KEP's place implies (``<root>/kubernetes-wide/<kep>``, ``<root>/<sig>/<group>/<kep>``).
     """
-    kep_dir = kep_dir.resolve()
-    for ancestor in kep_dir.parents:
-        if (ancestor / INDEX_FILE).is_file() or (ancestor / SIGS_FILE).is_file():
-            return ancestor
-    if kep_dir.parent.name == KUBERNETES_WIDE_DIR:
-        return kep_dir.parent.parent
-    return kep_dir.parent.parent.parent
+    # plain strings and os.path, not pathlib: this runs once per opened KEP, on every
+    # index rebuild, and Path objects per ancestor cost more than the stats themselves
+    folder = os.path.normpath(os.path.abspath(kep_dir))  # noqa: PTH100
+    ancestor = os.path.dirname(folder)  # noqa: PTH120
+    join, isfile = os.path.join, os.path.isfile
+    while True:
+        if isfile(join(ancestor, INDEX_FILE)) or isfile(join(ancestor, SIGS_FILE)):
+            return Path(ancestor)
+        parent = os.path.dirname(ancestor)  # noqa: PTH120
+        if parent == ancestor:
+            break
+        ancestor = parent
+    kep_path = Path(folder)
+    if kep_path.parent.name == KUBERNETES_WIDE_DIR:
+        return kep_path.parent.parent
+    return kep_path.parent.parent.parent
