@@ -13,12 +13,13 @@ import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError as RuamelError
+
+if TYPE_CHECKING:  # ruamel is imported where an edit needs it: reads never do
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
 
 from keps.errors import InvalidContentError
 from keps.problems import Problem
@@ -190,6 +191,8 @@ def load_fast(text: str, *, path: Path | str) -> Loaded:
 
 
 def _roundtrip_yaml(text: str) -> YAML:
+    from ruamel.yaml import YAML
+
     rt = YAML(typ="rt")
     rt.preserve_quotes = True
     rt.width = 4096
@@ -202,6 +205,8 @@ def _roundtrip_yaml(text: str) -> YAML:
 
 def load_roundtrip(text: str, *, path: Path | str) -> Any:
     """Parse *text* keeping comments, order and quoting, for an edit that will be dumped."""
+    from ruamel.yaml.error import YAMLError as RuamelError
+
     try:
         return _roundtrip_yaml(text).load(text)
     except (RuamelError, ValueError, TypeError) as exc:
@@ -286,6 +291,8 @@ def parse_time(value: object) -> dt.datetime:
 
 def _to_yaml_value(value: Any) -> Any:
     """A plain Python value made ready for ruamel: times as plain timestamps, containers kept."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     if isinstance(value, dt.datetime):
         return _Timestamp(format_time(value))
     if isinstance(value, Mapping):
@@ -310,6 +317,8 @@ def update_document(
     a new key is placed after the nearest key before it in *key_order*; a key that
     became empty is removed. Keys of *document* that are in neither mapping stay.
     """
+    from ruamel.yaml.comments import CommentedSeq
+
     for key in [k for k in old if k not in new]:
         if key in document:
             del document[key]

@@ -1,4 +1,8 @@
-"""`import keps` and `kepctl query` load neither pygit2 nor PyGithub (only porcelain does)."""
+"""`import keps` and `kepctl query` stay light.
+
+pygit2 and PyGithub load only with keps.porcelain; ruamel only when a file is edited;
+urllib.request (and ssl) only when a SIG list is fetched from a URL.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("pygit2", "github")
+HEAVY = ("pygit2", "github", "ruamel.yaml", "urllib.request", "ssl")
 
 
 def loaded_after(code: str) -> list[str]:

@@ -15,11 +15,13 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import YAMLError as RuamelYAMLError
+
+if TYPE_CHECKING:  # ruamel is imported only when the settings file is written
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
 
 from keps._files import atomic_write_text, read_text
 from keps._yaml import error_detail, load_fast
@@ -117,6 +119,8 @@ def absolute_path(path: Path | str) -> Path:
 
 
 def _roundtrip_yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml_rt = YAML(typ="rt")
     yaml_rt.default_flow_style = False
     yaml_rt.preserve_quotes = True
@@ -126,6 +130,9 @@ def _roundtrip_yaml() -> YAML:
 
 def _load_roundtrip(path: Path) -> CommentedMap:
     """The settings file as a ruamel round-trip mapping (comments kept), empty if absent."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError as RuamelYAMLError
+
     try:
         text = read_text(path)
     except KepNotFoundError:

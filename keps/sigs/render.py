@@ -21,9 +21,7 @@ Rendering a rendered file again gives the same bytes: the recorded source is kep
 
 from __future__ import annotations
 
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import yaml
@@ -107,6 +105,11 @@ def read_location(location: str, *, timeout: float = 30.0) -> str:
             msg = f"{location}: only http and https URLs (or local paths) can be read"
             raise InvalidContentError(msg)
         return read_text(Path(location))
+    # imported here: urllib.request pulls in ssl and http.client (~35 ms), which only
+    # fetching a URL needs, not every `import keps`
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(location, timeout=timeout) as response:
             data: bytes = response.read(MAX_FILE_BYTES + 1)

@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap
-
 from keps._yaml import dump_roundtrip, load_fast, load_roundtrip, update_document
 from keps.errors import InvalidContentError
 from keps.keps.check import METADATA_FILE
@@ -45,6 +43,8 @@ class SeedLayout(Layout):
     def edit(self, original: str | None, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
         """A ruamel round-trip edit of *original* (comments, order, unknown keys kept)."""
         if original is None:
+            from ruamel.yaml.comments import CommentedMap
+
             document = CommentedMap()
             update_document(document, {}, new, ALL_KEYS)
             return dump_roundtrip(document, like="")
