@@ -482,3 +482,24 @@ def test_broken_kep_is_a_value() -> None:
     """BrokenKep holds a tuple of problems, so it compares and hashes as a value."""
     broken = BrokenKep("a/b", [])
     assert broken == BrokenKep("a/b", ())
+
+
+def test_number_floor_from_our_own_index_matches_a_full_parse(tmp_path: Path) -> None:
+    """The quick scan of a keps.yaml we wrote finds the same floor as parsing it fully."""
+    from keps.index import Entry, dump_index
+    from keps.index.build import _salvage
+    from keps.index.store import HEADER
+
+    entries = [
+        Entry(uuid=f"u{n}", kep_number=n, title=f"kep_number: {n + 500}", location=f"s/w/k{n}")
+        for n in (3, 41, 7)
+    ]
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(dump_index(12, entries))
+    hand = tmp_path / "hand.yaml"
+    hand.write_text(dump_index(12, entries).removeprefix(HEADER))  # no header: full parse
+    assert _salvage(hand) == (42, ())
+    # the scan may only err upwards (a title that looks like a number), never below the parse
+    floor, problems = _salvage(ours)
+    assert problems == ()
+    assert floor >= 42

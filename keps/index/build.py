@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +24,7 @@ from keps.errors import IndexCorruptError, InvalidContentError, KepError, KepNot
 from keps.index import cache
 from keps.index.entry import BrokenKep, Entry
 from keps.index.index import Index
-from keps.index.store import IndexData, next_number_in_text, parse_index
+from keps.index.store import HEADER, IndexData, next_number_in_text, parse_index
 from keps.keps import Kep
 from keps.keps.check import METADATA_FILE
 from keps.keps.layouts.enhancements import KEP_FILE
@@ -401,6 +402,10 @@ def _index_one(
     return Entry.from_metadata(kep.metadata, location), sections
 
 
+#: ``kep_number: 12`` anywhere in a keps.yaml our emitter wrote (quotes tolerated).
+_RECORDED_NUMBER = re.compile(r"""\bkep_number["']?[ \t]*:[ \t]*["']?(\d+)""")
+
+
 def _salvage(path: Path) -> tuple[int, tuple[Problem, ...]]:
     """The lowest next number an existing keps.yaml allows, and a warning if it is unreadable.
 
@@ -412,6 +417,12 @@ def _salvage(path: Path) -> tuple[int, tuple[Problem, ...]]:
     text = ""
     try:
         text = read_text(path)
+        if text.startswith(HEADER):
+            # written by our own emitter: every number is a plain decimal after the key, so
+            # a scan finds them all at a fraction of a full parse (over-matching only
+            # raises the floor, which is the safe direction)
+            numbers = [int(n) for n in _RECORDED_NUMBER.findall(text)]
+            return max([1, *(n + 1 for n in numbers), next_number_in_text(text) or 1]), ()
         loaded = load_fast(text, path=path)
     except KepError as exc:
         quick = next_number_in_text(text)
