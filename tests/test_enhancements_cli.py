@@ -205,3 +205,12 @@ class TestIndexRebuild:
         cached = keps.index.rebuild(root)
         assert cached.entries == fresh.entries
         assert kf.select(cached.entries, kf.parse_query("stage:beta"))
+
+
+def test_lint_on_a_root_given_with_dot_dot(corpus: Path) -> None:
+    """A --content-root such as ../x/.. is a root like any other: the lint run completes."""
+    plain = run(corpus / "enhancements-2026", "validate", "--level", "lint")
+    detour = run(corpus / "enhancements-2026" / "keps" / "..", "validate", "--level", "lint")
+    assert detour[0] == plain[0] == 1  # the corpus has lint errors
+    assert detour[1].splitlines()[-1] == plain[1].splitlines()[-1]
+    assert "473 problem(s)" in plain[1].splitlines()[-1]

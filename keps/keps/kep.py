@@ -11,7 +11,6 @@ every comment, unknown key and the key order of the metadata file.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -128,7 +127,7 @@ class Kep:
                 empty file or bad fields (every problem listed, each naming the file).
                 A kep.yaml with bad values opens, its problems in :attr:`load_problems`.
         """
-        kep_dir = Path(os.path.abspath(path))  # noqa: PTH100 - no symlink walk on a hot path
+        kep_dir = Path(path).absolute()  # as given (not normalised): callers compare prefixes
         if kep_dir.name in METADATA_FILES and not kep_dir.is_dir():
             kep_dir = kep_dir.parent
         # try each layout's file directly: one open instead of is_dir + is_file stats
