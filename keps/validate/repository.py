@@ -9,15 +9,15 @@ or in ``keps/``, else the packaged one.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 
 from keps.errors import InvalidContentError, KepError, KepNotFoundError
+from keps.index.build import find_kep_dirs
 from keps.keps import Kep
-from keps.keps.layouts.enhancements import KEP_FILE, KEYS_DIR, OWNERS_ALIASES, PRR_DIR
+from keps.keps.layouts.enhancements import KEP_FILE, KEYS_DIR, OWNERS_ALIASES
 from keps.problems import Problem
 from keps.sigs import SigRegistry, registry_for
 from keps.validate.owners import Owners, read_owners
@@ -71,28 +71,14 @@ def roots_of(path: str | Path) -> tuple[Path, Path]:
 
 
 def find_kep_files(keps_dir: Path) -> Iterator[Path]:
-    """Every kep.yaml under *keps_dir*, in path order; prod-readiness and hidden folders skipped."""
-    stack = [keps_dir]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as it:
-                children = sorted(
-                    (e for e in it if e.is_dir(follow_symlinks=False)),
-                    key=lambda e: e.name,
-                    reverse=True,
-                )
-        except OSError as exc:
-            log.warning("cannot list %s: %s", folder, exc.strerror or exc)
-            continue
-        for child in children:
-            if child.name.startswith(".") or (folder == keps_dir and child.name == PRR_DIR):
-                continue
-            path = Path(child.path)
-            if (path / KEP_FILE).is_file():
-                yield path / KEP_FILE
-            else:
-                stack.append(path)
+    """Every kep.yaml under *keps_dir*, in path order, found by the index's own walk.
+
+    The walk skips hidden folders and does not descend into a KEP's own folders; the
+    prod-readiness folder holds no KEP, so nothing is found there.
+    """
+    for kep_dir in find_kep_dirs(keps_dir):
+        if (kep_dir / KEP_FILE).is_file():
+            yield kep_dir / KEP_FILE
 
 
 def is_checkout(path: str | Path) -> bool:
