@@ -185,6 +185,26 @@ class TestIncrementalRebuild:
         keps.index.rebuild(tree)
         assert reads == []
 
+    def test_corrupt_cache_entries_are_read_again(self, tree: Path, reads: list[str]) -> None:
+        """A well-formed cache file holding a malformed entry costs a read of that KEP only."""
+        first = keps.index.rebuild(tree)
+        root = tree.absolute()
+        path, key = cache.cache_path(root), build._cache_key(root)
+        data = cache.load(path, key)
+        assert data is not None
+        spoiled = sorted(loc for loc, known in data["keps"].items() if known[3][0] == "entry")[:3]
+        bad_state, short, wrong_kind = spoiled
+        meta_id, sections, identities, plain = data["keps"][bad_state]
+        data["keps"][bad_state] = (meta_id, sections, identities, (*plain[:4], "bogus", *plain[5:]))
+        meta_id, sections, identities, plain = data["keps"][short]
+        data["keps"][short] = (meta_id, sections, identities, plain[:-1])
+        meta_id, sections, identities, plain = data["keps"][wrong_kind]
+        data["keps"][wrong_kind] = (meta_id, sections, identities, ("nonsense", *plain[1:]))
+        cache.save(path, key, data["dirs"], data["keps"], salvage=data["salvage"])
+        reads.clear()
+        same(keps.index.rebuild(tree), first)
+        assert sorted(reads) == spoiled
+
     def test_cache_lives_outside_the_tree(self, tree: Path) -> None:
         """The cache is in the user's cache directory, nothing new appears in the tree."""
         before = sorted(p.relative_to(tree) for p in tree.rglob("*"))

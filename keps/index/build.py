@@ -200,14 +200,15 @@ def rebuild(
     new_keps: dict[str, Any] = {}
     results: list[Entry | BrokenKep | None] = []
     todo: list[tuple[int, str, str, cache.Identity]] = []
-    for kep_dir, location, meta_id in _walk(root, old_dirs, new_dirs, start_ns):
-        known = old_keps.get(location)
-        result = _from_cache(kep_dir, meta_id, known)
-        if result is not None:
-            new_keps[location] = known
-        else:
-            todo.append((len(results), kep_dir, location, meta_id))
-        results.append(result)
+    with cache.gc_paused():  # thousands of entries from the cache, none of them garbage
+        for kep_dir, location, meta_id in _walk(root, old_dirs, new_dirs, start_ns):
+            known = old_keps.get(location)
+            result = _from_cache(kep_dir, meta_id, known)
+            if result is not None:
+                new_keps[location] = known
+            else:
+                todo.append((len(results), kep_dir, location, meta_id))
+            results.append(result)
     for (slot, _, location, meta_id), (fresh, sections, identities) in zip(
         todo, _read_many(root, todo, explicit), strict=True
     ):
@@ -269,17 +270,20 @@ def _from_cache(kep_dir: str, meta_id: cache.Identity, known: Any) -> Entry | Br
 
 
 def _identities(kep_dir: str, sections: tuple[str, ...]) -> tuple[cache.Identity, ...]:
-    """The identity of each listed section file of the KEP in *kep_dir* (None if missing)."""
-    if not sections:
-        return ()
-    try:
-        fd = os.open(kep_dir, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return tuple(None for _ in sections)
-    try:
-        return tuple(cache.file_identity(name, fd) for name in sections)
-    finally:
-        os.close(fd)
+    """The identity of each listed section file of the KEP in *kep_dir* (None if missing).
+
+    A warm rebuild of 10,000 KEPs makes some 60,000 of these calls, so the stat is
+    inline (no helper call, no folder descriptor to open and close per KEP).
+    """
+    found: list[cache.Identity] = []
+    for name in sections:
+        try:
+            info = os.stat(f"{kep_dir}/{name}")
+        except (OSError, ValueError):
+            found.append(None)
+            continue
+        found.append((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return tuple(found)
 
 
 def _walk(

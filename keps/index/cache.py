@@ -21,19 +21,21 @@ second change inside the file system's time granularity could keep the same iden
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import logging
 import marshal
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeAlias
 
 from keps._files import atomic_write_bytes
 from keps.index.entry import BrokenKep, Entry
-from keps.keps.states import parse_state
+from keps.keps.states import State
 from keps.problems import Problem, Severity
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "code_fingerprint",
     "file_identity",
     "from_plain",
+    "gc_paused",
     "load",
     "problem_plain",
     "problems_from_plain",
@@ -63,10 +66,10 @@ RACY_NS = 2_000_000_000
 Identity: TypeAlias = tuple[int, int, int, int] | None
 
 
-def file_identity(path: str, dir_fd: int | None = None) -> Identity:
+def file_identity(path: str) -> Identity:
     """The identity of the file at *path* (following symlinks), None if it is not there."""
     try:
-        info = os.stat(path, dir_fd=dir_fd)
+        info = os.stat(path)
     except (OSError, ValueError):
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
@@ -77,6 +80,24 @@ def is_racy(identity: Identity, start_ns: int) -> bool:
     if identity is None:
         return False
     return max(identity[1], identity[2]) >= start_ns - RACY_NS
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while many objects are made at once.
+
+    Loading a cache makes hundreds of thousands of tuples and strings, none of them
+    garbage; each allocation burst would otherwise start collections that walk every
+    object made so far (a quarter of the load time). Reference counting still frees
+    what is dropped, and the collector's previous state is restored.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def cache_path(content_root: Path) -> Path:
@@ -112,7 +133,9 @@ def code_fingerprint() -> tuple[tuple[str, int, int], ...]:
 def load(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
     """The cached data in *path* if its version and *key* match; None otherwise."""
     try:
-        data = marshal.loads(path.read_bytes())  # one read; marshal.load reads in small bites
+        raw = path.read_bytes()  # one read; marshal.load reads in small bites
+        with gc_paused():
+            data = marshal.loads(raw)
     except FileNotFoundError:
         return None
     except (OSError, EOFError, ValueError, TypeError) as exc:
@@ -219,17 +242,12 @@ def from_plain(plain: tuple[Any, ...]) -> Entry | BrokenKep:
     """The Entry or BrokenKep that :func:`to_plain` turned into *plain*.
 
     Raises:
-        ValueError, TypeError: *plain* is not what to_plain makes (a corrupt cache).
+        ValueError, TypeError, KeyError: *plain* is not what to_plain makes (a corrupt
+            cache).
     """
     kind = plain[0]
     if kind == "entry":
-        values = dict(zip(_ENTRY_FIELDS, plain[1:], strict=True))
-        for name in ("created", "last_updated"):
-            if values[name] is not None:
-                values[name] = dt.datetime.fromisoformat(values[name])
-        if values["state"] is not None:
-            values["state"] = parse_state(values["state"])
-        return Entry(**values)
+        return _trusted_entry(plain[1:])
     if kind == "broken":
         _, location, problems, number, uuid = plain
         return BrokenKep(location, problems_from_plain(problems), kep_number=number, uuid=uuid)
@@ -275,7 +293,9 @@ def load_parsed(path: Path, digest: str) -> tuple[int | None, list[Entry]] | Non
     None when nothing usable is cached (missing, corrupt, another file or keps code).
     """
     try:
-        data = marshal.loads(path.read_bytes())
+        raw = path.read_bytes()
+        with gc_paused():
+            data = marshal.loads(raw)
     except FileNotFoundError:
         return None
     except (OSError, EOFError, ValueError, TypeError) as exc:
@@ -287,7 +307,8 @@ def load_parsed(path: Path, digest: str) -> tuple[int | None, list[Entry]] | Non
     if cached_digest != digest or code != code_fingerprint():
         return None
     try:
-        return next_number, [_trusted_entry(item) for item in items]
+        with gc_paused():
+            return next_number, [_trusted_entry(item) for item in items]
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
 
@@ -308,31 +329,70 @@ def save_parsed(path: Path, digest: str, next_number: int | None, entries: Itera
         tmp.unlink(missing_ok=True)
 
 
-_CREATED = _ENTRY_FIELDS.index("created")
-_UPDATED = _ENTRY_FIELDS.index("last_updated")
-_STATE = _ENTRY_FIELDS.index("state")
 #: The slot setters of Entry's fields, in _ENTRY_FIELDS order (see _trusted_entry).
-_SETTERS: tuple[Any, ...] = tuple(Entry.__dict__[name].__set__ for name in _ENTRY_FIELDS)
+(
+    _set_uuid,
+    _set_kep_number,
+    _set_title,
+    _set_state,
+    _set_owning_sig,
+    _set_participating_sigs,
+    _set_affected_subprojects,
+    _set_authors,
+    _set_reviewers,
+    _set_approvers,
+    _set_editors,
+    _set_development_themes,
+    _set_created,
+    _set_last_updated,
+    _set_location,
+    _set_stage,
+    _set_latest_milestone,
+    _set_feature_gates,
+    _set_prr_approvers,
+) = (Entry.__dict__[name].__set__ for name in _ENTRY_FIELDS)
+
+#: Each state by its value: a dict lookup instead of parse_state for cached values.
+_STATES = {str(state): state for state in State}
+_FIELD_COUNT = len(_ENTRY_FIELDS)
+_new = object.__new__
+_from_iso = dt.datetime.fromisoformat
 
 
 def _trusted_entry(values: tuple[Any, ...]) -> Entry:
     """The Entry whose :func:`to_plain` values (without the kind) are *values*.
 
     The values came from an Entry, so they are already converted (unique names, UTC
-    times): the attrs ``__init__`` and its converters are skipped and the slots set
-    directly, which is three times faster than ``Entry(**values)``; ten thousand
-    entries are built on every ``kepctl query``.
+    times): the attrs ``__init__`` and its converters are skipped and each slot is set
+    directly, one line per field with no loop, which is four times faster than
+    ``Entry(**values)``. Ten thousand entries are built on every ``kepctl query`` and
+    every warm rebuild.
+
+    Raises:
+        ValueError, TypeError, KeyError: *values* is not what to_plain makes.
     """
-    if len(values) != len(_SETTERS):
-        msg = f"expected {len(_SETTERS)} values, got {len(values)}"
+    if len(values) != _FIELD_COUNT:
+        msg = f"expected {_FIELD_COUNT} values, got {len(values)}"
         raise ValueError(msg)
-    converted = list(values)
-    for slot in (_CREATED, _UPDATED):
-        if converted[slot] is not None:
-            converted[slot] = dt.datetime.fromisoformat(converted[slot])
-    if converted[_STATE] is not None:
-        converted[_STATE] = parse_state(converted[_STATE])
-    entry: Entry = object.__new__(Entry)
-    for setter, value in zip(_SETTERS, converted, strict=True):
-        setter(entry, value)
+    state, created, updated = values[3], values[12], values[13]
+    entry: Entry = _new(Entry)
+    _set_uuid(entry, values[0])
+    _set_kep_number(entry, values[1])
+    _set_title(entry, values[2])
+    _set_state(entry, None if state is None else _STATES[state])
+    _set_owning_sig(entry, values[4])
+    _set_participating_sigs(entry, values[5])
+    _set_affected_subprojects(entry, values[6])
+    _set_authors(entry, values[7])
+    _set_reviewers(entry, values[8])
+    _set_approvers(entry, values[9])
+    _set_editors(entry, values[10])
+    _set_development_themes(entry, values[11])
+    _set_created(entry, None if created is None else _from_iso(created))
+    _set_last_updated(entry, None if updated is None else _from_iso(updated))
+    _set_location(entry, values[14])
+    _set_stage(entry, values[15])
+    _set_latest_milestone(entry, values[16])
+    _set_feature_gates(entry, values[17])
+    _set_prr_approvers(entry, values[18])
     return entry
