@@ -10,33 +10,29 @@ The object model is re-exported here::
     kep.persist()          # atomic; comments and unknown keys in metadata.yaml survive
 """
 
-from keps import errors
-from keps.errors import (
-    CheckFailedError,
-    InvalidContentError,
-    KepError,
-    KepExistsError,
-    KepNotFoundError,
-    PathOutsideError,
-    TransitionError,
-    UnknownSigError,
-)
-from keps.keps import (
-    DEVELOPMENT_THEMES,
-    TRANSITIONS,
-    Event,
-    Exemption,
-    Kep,
-    Metadata,
-    State,
-    can_transition,
-    check,
-    new,
-    open,
-    sections,
-)
-from keps.keps.layouts.move import convert_layout
-from keps.problems import Problem, Severity
+from typing import TYPE_CHECKING
+
+from keps import _lazy
+
+if TYPE_CHECKING:
+    from keps import errors
+    from keps.errors import (
+        CheckFailedError,
+        InvalidContentError,
+        KepError,
+        KepExistsError,
+        KepNotFoundError,
+        PathOutsideError,
+        TransitionError,
+        UnknownSigError,
+    )
+    from keps.keps import check, sections
+    from keps.keps.kep import Kep, new, open
+    from keps.keps.layouts.move import convert_layout
+    from keps.keps.metadata import Event, Exemption, Metadata
+    from keps.keps.states import TRANSITIONS, State, can_transition
+    from keps.keps.themes import DEVELOPMENT_THEMES
+    from keps.problems import Problem, Severity
 
 __all__ = [
     "DEVELOPMENT_THEMES",
@@ -64,3 +60,51 @@ __all__ = [
     "open",
     "sections",
 ]
+
+_EXPORTS = _lazy.exports(
+    {
+        "keps.errors": (
+            "",
+            "CheckFailedError",
+            "InvalidContentError",
+            "KepError",
+            "KepExistsError",
+            "KepNotFoundError",
+            "PathOutsideError",
+            "TransitionError",
+            "UnknownSigError",
+        ),
+        "keps.keps.kep": (
+            "Kep",
+            "new",
+            "open",
+        ),
+        "keps.keps.metadata": (
+            "Event",
+            "Exemption",
+            "Metadata",
+        ),
+        "keps.keps.states": (
+            "TRANSITIONS",
+            "State",
+            "can_transition",
+        ),
+        "keps.keps.themes": ("DEVELOPMENT_THEMES",),
+        "keps.keps.check": ("",),
+        "keps.keps.sections": ("",),
+        "keps.keps.layouts.move": ("convert_layout",),
+        "keps.problems": (
+            "Problem",
+            "Severity",
+        ),
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """Import an exported name on first use (see :mod:`keps._lazy`)."""
+    return _lazy.load(__name__, _EXPORTS, name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 import click
 
 from keps.errors import InvalidContentError, KepError
-from keps.keps.path import locate
-from keps.settings import Runtime, find_content_root, find_principal
-from keps.sigs import SigRegistry, registry_for
+
+if TYPE_CHECKING:
+    from keps.settings import Runtime
+    from keps.sigs import SigRegistry
+
+# settings, SIGs and paths are imported where they are used: `kepctl query` with
+# --content-root needs none of them, and every command starts a new process
 
 __all__ = ["Context", "KepctlGroup", "fail", "pass_context"]
 
@@ -30,27 +34,37 @@ class Context:
         """--content-root, else the settings (environment, settings file, search)."""
         if self.content_root_option is not None:
             return self.content_root_option.absolute()
+        from keps.settings import find_content_root
+
         return find_content_root()
 
     @property
     def principal(self) -> str:
         """--principal, else the settings (environment, settings file)."""
+        from keps.settings import find_principal
+
         return self.principal_option or find_principal()
 
     @property
     def registry(self) -> SigRegistry:
         """The SIG list in force at the content root."""
         if self._registry is None:
+            from keps.sigs import registry_for
+
             self._registry = registry_for(self.content_root)
         return self._registry
 
     def kep_dir(self, target: str) -> Path:
         """The KEP folder a typed target names (see keps.keps.path)."""
+        from keps.keps.path import locate
+
         path, _ = locate(target, self.content_root, self.registry)
         return path
 
     def runtime(self, target: str, *, principal: str | None = None) -> Runtime:
         """A Runtime for a lifecycle step on *target*."""
+        from keps.settings import Runtime
+
         return Runtime(
             principal=principal or self.principal,
             target_dir=self.kep_dir(target),

@@ -10,16 +10,14 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import yaml
-
-from keps._yaml import format_time
-
 __all__ = ["FORMATS", "render_records"]
 
 
 def _plain(value: Any) -> Any:
     """A JSON/YAML-friendly value: times as RFC 3339, enums as their value, tuples as lists."""
     if isinstance(value, dt.datetime):
+        from keps._yaml import format_time
+
         return format_time(value)
     if isinstance(value, enum.Enum):
         return value.value
@@ -54,6 +52,8 @@ def _json(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
 
 
 def _yaml(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    import yaml  # PyYAML only for this format: every kepctl run is a new process
+
     return yaml.safe_dump([_plain(dict(r)) for r in records], sort_keys=False, allow_unicode=True)
 
 

@@ -14,12 +14,14 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
 
-from keps._yaml import parse_time
-from keps.keps.metadata import Milestone
 from keps.keps.states import State, parse_state
+
+if TYPE_CHECKING:
+    from keps.keps.metadata import Milestone
 
 __all__ = ["FIELDS", "Field", "Kind", "lookup", "parse_day", "read_values"]
 
@@ -76,6 +78,8 @@ def _time(value: object) -> dt.datetime:
         day = parse_day(value)
         if day is not None:
             return day
+    from keps._yaml import parse_time  # PyYAML, only when a query compares times
+
     return parse_time(value)
 
 
@@ -104,6 +108,8 @@ def _text(value: object) -> str:
 
 
 def _version(value: object) -> Milestone:
+    from keps.keps.metadata import Milestone  # the object model, only for milestone terms
+
     return Milestone.parse(value)
 
 

@@ -16,11 +16,16 @@ Numbers are unique and never handed out twice: the next number is never below th
 highest in use, survives a rebuild, and is claimed under a cross-process lock.
 """
 
-from keps.index.build import find_kep_dirs, open, rebuild
-from keps.index.entry import BrokenKep, Entry
-from keps.index.index import Index
-from keps.index.lock import LOCK_FILE, locked
-from keps.index.store import dump_index, parse_index
+from typing import TYPE_CHECKING
+
+from keps import _lazy
+
+if TYPE_CHECKING:
+    from keps.index.build import find_kep_dirs, open, rebuild
+    from keps.index.entry import BrokenKep, Entry
+    from keps.index.index import Index
+    from keps.index.lock import LOCK_FILE, locked
+    from keps.index.store import dump_index, parse_index
 
 __all__ = [
     "LOCK_FILE",
@@ -34,3 +39,35 @@ __all__ = [
     "parse_index",
     "rebuild",
 ]
+
+_EXPORTS = _lazy.exports(
+    {
+        "keps.index.build": (
+            "find_kep_dirs",
+            "open",
+            "rebuild",
+        ),
+        "keps.index.entry": (
+            "BrokenKep",
+            "Entry",
+        ),
+        "keps.index.index": ("Index",),
+        "keps.index.lock": (
+            "LOCK_FILE",
+            "locked",
+        ),
+        "keps.index.store": (
+            "dump_index",
+            "parse_index",
+        ),
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """Import an exported name on first use (see :mod:`keps._lazy`)."""
+    return _lazy.load(__name__, _EXPORTS, name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

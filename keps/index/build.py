@@ -14,23 +14,23 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from keps._files import read_bytes, read_text
-from keps._yaml import load_fast
+from keps._names import INDEX_FILE, KEP_FILE, METADATA_FILE
 from keps.errors import IndexCorruptError, InvalidContentError, KepError, KepNotFoundError
 from keps.index import cache
 from keps.index.entry import BrokenKep, Entry
 from keps.index.index import Index
 from keps.index.store import HEADER, IndexData, next_number_in_text, parse_index
-from keps.keps import Kep
-from keps.keps.check import METADATA_FILE
-from keps.keps.layouts.enhancements import KEP_FILE
-from keps.keps.path import INDEX_FILE
 from keps.problems import Problem, Severity, errors_only
-from keps.sigs import SigRegistry, registry_for
+
+if TYPE_CHECKING:
+    from keps.sigs import SigRegistry
+
+# Reading KEPs (the object model, YAML, the SIG list, worker processes) is imported by the
+# functions that do it: `kepctl query` only opens keps.yaml and must start fast.
 
 __all__ = ["find_kep_dirs", "open", "rebuild"]
 
@@ -100,6 +100,8 @@ def _read_cached(root: Path, path: Path) -> tuple[int | None, list[Entry]] | Non
 
 def _read(path: Path) -> IndexData:
     """The parsed content of keps.yaml at *path*; IndexCorruptError if it is not YAML."""
+    from keps._yaml import load_fast
+
     try:
         loaded = load_fast(read_text(path), path=path)
     except KepError as exc:
@@ -170,6 +172,8 @@ def rebuild(
     Raises:
         KepNotFoundError: *content_root* is not a folder.
     """
+    from keps.sigs import registry_for
+
     root = _content_root(content_root)
     explicit = registry
     registry = registry_for(root, registry)
@@ -346,10 +350,14 @@ def _read_many(
     root: Path, todo: list[tuple[int, str, str, cache.Identity]], registry: SigRegistry | None
 ) -> Iterator[_Read]:
     """Read and check each KEP in *todo*, in order; in worker processes when there are many."""
+    from keps.sigs import registry_for
+
     jobs = [(kep_dir, location) for _, kep_dir, location, _ in todo]
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) >= PARALLEL_THRESHOLD and workers > 1:
         batches = [jobs[i : i + _BATCH] for i in range(0, len(jobs), _BATCH)]
+        from concurrent.futures import ProcessPoolExecutor
+
         try:
             pool = ProcessPoolExecutor(max_workers=workers)
         except (OSError, NotImplementedError) as exc:  # no process support here
@@ -370,6 +378,8 @@ def _read_batch(
     args: tuple[str, list[tuple[str, str]], SigRegistry | None],
 ) -> list[tuple[tuple[Any, ...], tuple[str, ...], tuple[cache.Identity, ...]]]:
     """Worker side of :func:`_read_many`: plain results, cheap to send back."""
+    from keps.sigs import registry_for
+
     base, jobs, registry = args
     root = Path(base)
     resolved = registry_for(root, registry)
@@ -390,6 +400,8 @@ def _index_one(
     kep_dir: Path, location: str, root: Path, registry: SigRegistry
 ) -> tuple[Entry | BrokenKep, tuple[str, ...]]:
     """The entry of the KEP in *kep_dir*, or what is wrong with it; and its listed sections."""
+    from keps.keps.kep import Kep
+
     try:
         kep = Kep.open(kep_dir, registry=registry, content_root=root)
     except KepError as exc:
@@ -427,6 +439,8 @@ def _salvage(path: Path) -> tuple[int, tuple[Problem, ...]]:
             # raises the floor, which is the safe direction)
             numbers = [int(n) for n in _RECORDED_NUMBER.findall(text)]
             return max([1, *(n + 1 for n in numbers), next_number_in_text(text) or 1]), ()
+        from keps._yaml import load_fast
+
         loaded = load_fast(text, path=path)
     except KepError as exc:
         quick = next_number_in_text(text)

@@ -10,11 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
-from keps.keps import Kep, Metadata, State, relative_location
+from keps.keps.states import State
 from keps.problems import Problem
+
+if TYPE_CHECKING:
+    from keps.keps import Kep, Metadata
 
 __all__ = ["BrokenKep", "Entry"]
 
@@ -74,6 +78,8 @@ class Entry:
         Raises:
             PathOutsideError: the KEP does not lie inside *content_root*.
         """
+        from keps.keps.path import relative_location
+
         return cls.from_metadata(kep.metadata, relative_location(kep.path, content_root))
 
     @classmethod

@@ -12,16 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keps._files import FileTransaction, atomic_write_text, read_text
+from keps._names import INDEX_FILE, METADATA_FILE
 from keps.errors import InvalidContentError, KepError, KepNotFoundError
 from keps.index.entry import BrokenKep, Entry
 from keps.index.store import dump_index, next_number_in_text
-from keps.keps import Kep
-from keps.keps.check import METADATA_FILE
-from keps.keps.layouts import detect
-from keps.keps.path import INDEX_FILE
 from keps.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from keps.keps import Kep
 
 __all__ = ["Index"]
 
@@ -177,10 +178,10 @@ class Index:
                 left unchanged.
             PathOutsideError: a KEP that does not lie inside the content root.
         """
-        if isinstance(kep_or_entry, Kep):
-            entry = Entry.from_kep(kep_or_entry, self._root)
-        else:
+        if isinstance(kep_or_entry, Entry):
             entry = kep_or_entry
+        else:
+            entry = Entry.from_kep(kep_or_entry, self._root)
         replaced = {entry.location}
         if entry.location not in self._entries:
             replaced.update(loc for loc, e in self._entries.items() if e.uuid == entry.uuid)
@@ -299,6 +300,8 @@ def _duplicate(code: str, what: str, first: str, second: str, root: Path) -> Pro
     """A problem naming both KEPs that share *what*."""
     field = "kep_number" if code == "duplicate-kep-number" else "uuid"
     msg = f"{what} is used by both {first} and {second}"
+    from keps.keps.layouts import detect  # the object model, only when a clash is found
+
     layout = detect(root / second)
     name = layout.metadata_file if layout is not None else METADATA_FILE
     return Problem(code, msg, path=str(root / second / name), field=field)

@@ -27,6 +27,7 @@ the same bytes) and fast enough for ten thousand entries; reading uses the safe 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -34,7 +35,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import attrs
-import yaml
 
 from keps._yaml import format_time, parse_time
 from keps.index.entry import Entry
@@ -97,7 +97,6 @@ _LIST_KEYS = frozenset(
 # A plain scalar needs no quotes when it uses only these characters and the YAML
 # resolver would not read it as a number, boolean, null or time.
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ ./@()+-]*")
-_RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 # Characters YAML will not take literally inside a double-quoted scalar.
 _UNPRINTABLE = re.compile(
@@ -105,10 +104,27 @@ _UNPRINTABLE = re.compile(
 )
 
 
+@functools.cache
+def _tag_of() -> Callable[[str], str]:
+    """PyYAML's implicit resolver as a function of a plain scalar's text, made on first use.
+
+    Reading keps.yaml (``kepctl query``) needs no PyYAML; only writing it does.
+    """
+    import yaml
+
+    resolver = yaml.resolver.Resolver()
+    node = yaml.ScalarNode
+
+    def tag_of(text: str) -> str:
+        tag: str = resolver.resolve(node, text, (True, False))  # type: ignore[no-untyped-call]
+        return tag
+
+    return tag_of
+
+
 def _resolves_to_str(text: str) -> bool:
     """True when YAML reads the plain scalar *text* as a string (not a number, bool, time)."""
-    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    return tag == _STR_TAG
+    return _tag_of()(text) == _STR_TAG
 
 
 def _escape(match: re.Match[str]) -> str:

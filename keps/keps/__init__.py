@@ -1,11 +1,16 @@
 """The KEP object model: metadata, states, sections, checks, the skeleton, paths, the KEP."""
 
-from keps.keps import check, sections
-from keps.keps.kep import Kep, new, open, title_from_name
-from keps.keps.metadata import Event, Exemption, Metadata
-from keps.keps.path import content_root_of, locate, relative_location
-from keps.keps.states import TRANSITIONS, State, can_transition
-from keps.keps.themes import DEVELOPMENT_THEMES
+from typing import TYPE_CHECKING
+
+from keps import _lazy
+
+if TYPE_CHECKING:
+    from keps.keps import check, sections
+    from keps.keps.kep import Kep, new, open, title_from_name
+    from keps.keps.metadata import Event, Exemption, Metadata
+    from keps.keps.path import content_root_of, locate, relative_location
+    from keps.keps.states import TRANSITIONS, State, can_transition
+    from keps.keps.themes import DEVELOPMENT_THEMES
 
 __all__ = [
     "DEVELOPMENT_THEMES",
@@ -25,3 +30,41 @@ __all__ = [
     "sections",
     "title_from_name",
 ]
+
+_EXPORTS = _lazy.exports(
+    {
+        "keps.keps.check": ("",),
+        "keps.keps.sections": ("",),
+        "keps.keps.kep": (
+            "Kep",
+            "new",
+            "open",
+            "title_from_name",
+        ),
+        "keps.keps.metadata": (
+            "Event",
+            "Exemption",
+            "Metadata",
+        ),
+        "keps.keps.path": (
+            "content_root_of",
+            "locate",
+            "relative_location",
+        ),
+        "keps.keps.states": (
+            "TRANSITIONS",
+            "State",
+            "can_transition",
+        ),
+        "keps.keps.themes": ("DEVELOPMENT_THEMES",),
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """Import an exported name on first use (see :mod:`keps._lazy`)."""
+    return _lazy.load(__name__, _EXPORTS, name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -12,18 +12,19 @@
 Every problem has a stable code, a severity, the file, the field and its line.
 """
 
-from keps.validate.baseline import new_problems, read_baseline, write_baseline
-from keps.validate.export import entries_of, export_document
-from keps.validate.kepval import KEPVAL_CHECKS, PRR_FROM, prr_required
-from keps.validate.lint import LINT_CHECKS, is_template
-from keps.validate.owners import Owners, read_owners
-from keps.validate.repository import (
-    Repository,
-    find_kep_files,
-    is_checkout,
-    open_repository,
-)
-from keps.validate.run import LEVELS, validate
+from typing import TYPE_CHECKING
+
+from keps import _lazy
+
+if TYPE_CHECKING:
+    from keps.validate.baseline import new_problems, read_baseline, write_baseline
+    from keps.validate.checkout import find_kep_files, is_checkout
+    from keps.validate.export import entries_of, export_document
+    from keps.validate.kepval import KEPVAL_CHECKS, PRR_FROM, prr_required
+    from keps.validate.lint import LINT_CHECKS, is_template
+    from keps.validate.owners import Owners, read_owners
+    from keps.validate.repository import Repository, open_repository
+    from keps.validate.run import LEVELS, validate
 
 __all__ = [
     "KEPVAL_CHECKS",
@@ -45,3 +46,51 @@ __all__ = [
     "validate",
     "write_baseline",
 ]
+
+_EXPORTS = _lazy.exports(
+    {
+        "keps.validate.baseline": (
+            "new_problems",
+            "read_baseline",
+            "write_baseline",
+        ),
+        "keps.validate.export": (
+            "entries_of",
+            "export_document",
+        ),
+        "keps.validate.kepval": (
+            "KEPVAL_CHECKS",
+            "PRR_FROM",
+            "prr_required",
+        ),
+        "keps.validate.lint": (
+            "LINT_CHECKS",
+            "is_template",
+        ),
+        "keps.validate.owners": (
+            "Owners",
+            "read_owners",
+        ),
+        "keps.validate.repository": (
+            "Repository",
+            "open_repository",
+        ),
+        "keps.validate.checkout": (
+            "find_kep_files",
+            "is_checkout",
+        ),
+        "keps.validate.run": (
+            "LEVELS",
+            "validate",
+        ),
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """Import an exported name on first use (see :mod:`keps._lazy`)."""
+    return _lazy.load(__name__, _EXPORTS, name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

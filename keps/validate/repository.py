@@ -9,17 +9,16 @@ or in ``keps/``, else the packaged one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 
-from keps.errors import InvalidContentError, KepError, KepNotFoundError
-from keps.index.build import find_kep_dirs
+from keps.errors import InvalidContentError, KepError
 from keps.keps import Kep
-from keps.keps.layouts.enhancements import KEP_FILE, KEYS_DIR, OWNERS_ALIASES
+from keps.keps.layouts.enhancements import OWNERS_ALIASES
 from keps.problems import Problem
 from keps.sigs import SigRegistry, registry_for
+from keps.validate.checkout import find_kep_files, is_checkout, roots_of
 from keps.validate.owners import Owners, read_owners
 
 __all__ = ["Repository", "find_kep_files", "is_checkout", "open_repository", "roots_of"]
@@ -53,41 +52,6 @@ class Repository:
             return candidate.absolute().relative_to(self.root.absolute()).as_posix()
         except ValueError:
             return candidate.as_posix()
-
-
-def roots_of(path: str | Path) -> tuple[Path, Path]:
-    """(repository root, keps folder) for *path*, which names either of them.
-
-    Raises:
-        KepNotFoundError: *path* is not a folder.
-    """
-    folder = Path(path).absolute()
-    if not folder.is_dir():
-        msg = f"no enhancements checkout at {folder}"
-        raise KepNotFoundError(msg, path=folder)
-    if folder.name == KEYS_DIR and not (folder / KEYS_DIR).is_dir():
-        return folder.parent, folder
-    return folder, folder / KEYS_DIR
-
-
-def find_kep_files(keps_dir: Path) -> Iterator[Path]:
-    """Every kep.yaml under *keps_dir*, in path order, found by the index's own walk.
-
-    The walk skips hidden folders and does not descend into a KEP's own folders; the
-    prod-readiness folder holds no KEP, so nothing is found there.
-    """
-    for kep_dir in find_kep_dirs(keps_dir):
-        if (kep_dir / KEP_FILE).is_file():
-            yield kep_dir / KEP_FILE
-
-
-def is_checkout(path: str | Path) -> bool:
-    """True when *path* (a repository root or its keps/ folder) holds kep.yaml KEPs."""
-    folder = Path(path)
-    if not folder.is_dir():
-        return False
-    _, keps_dir = roots_of(folder)
-    return keps_dir.is_dir() and next(find_kep_files(keps_dir), None) is not None
 
 
 def open_repository(path: str | Path, *, registry: SigRegistry | None = None) -> Repository:

@@ -1,0 +1,19 @@
+"""The names of the files keps reads and writes, in a module that imports nothing.
+
+Modules on the start-up path of ``kepctl query`` need these names without importing the
+object model that defines what the files hold.
+"""
+
+__all__ = ["INDEX_FILE", "KEPS_DIR", "KEP_FILE", "METADATA_FILE"]
+
+#: The index at the content root.
+INDEX_FILE = "keps.yaml"
+
+#: A seed-layout KEP's metadata, in its folder.
+METADATA_FILE = "metadata.yaml"
+
+#: A today's-layout (kubernetes/enhancements) KEP's metadata, in its folder.
+KEP_FILE = "kep.yaml"
+
+#: The folder of an enhancements checkout that holds its KEPs.
+KEPS_DIR = "keps"
