@@ -29,6 +29,7 @@ __all__ = [
     "FileTransaction",
     "atomic_write_bytes",
     "atomic_write_text",
+    "decode_text",
     "journal_labels",
     "read_bytes",
     "read_text",
@@ -65,7 +66,11 @@ def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
 
 def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
     """The text of *path* decoded as UTF-8; binary or invalid UTF-8 raises a KepError."""
-    data = read_bytes(path, limit=limit)
+    return decode_text(read_bytes(path, limit=limit), path)
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """*data*, read from *path*, decoded as UTF-8; invalid UTF-8 raises a KepError."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -337,6 +337,46 @@ class TestPersistAndOpen:
         keps.index.cache.parsed_path(tree.absolute()).write_bytes(b"\x00garbage")
         assert keps.index.open(tree).entries == first.entries
 
+    def test_an_unchanged_old_index_is_not_read_again(
+        self, tree: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Once keps.yaml is older than the racy window, its identity alone vouches for it."""
+        keps.index.rebuild(tree).persist()
+        first = keps.index.open(tree)
+        # as if keps.yaml had been written long before that first open
+        monkeypatch.setattr(keps.index.cache, "RACY_NS", -(10**18))
+        keps.index.open(tree)  # remembers the identity as trusted
+        reads: list[Path] = []
+        original = keps.index.build.read_bytes
+
+        def counting(path: Path, **kwargs: int) -> bytes:
+            reads.append(path)
+            return original(path, **kwargs)
+
+        monkeypatch.setattr(keps.index.build, "read_bytes", counting)
+        assert keps.index.open(tree).entries == first.entries
+        assert reads == []
+        # an edit changes the identity (change time at least), so the file is read again
+        path = tree / "keps.yaml"
+        entry = first.entries[0]
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(entry.title, "X" + entry.title[1:], 1), encoding="utf-8")
+        assert keps.index.open(tree).entries[0].title == "X" + entry.title[1:]
+        assert reads == [path]
+
+    def test_an_index_larger_than_a_kep_file_limit_opens(self, tree: Path) -> None:
+        """keps.yaml of many thousand KEPs is larger than the 8 MiB a KEP file may be."""
+        from keps._files import MAX_FILE_BYTES
+
+        index = keps.index.rebuild(tree)
+        index.persist()
+        path = tree / "keps.yaml"
+        padding = "# padding\n" * (MAX_FILE_BYTES // 10 + 1)
+        path.write_text(path.read_text(encoding="utf-8") + padding, encoding="utf-8")
+        assert path.stat().st_size > MAX_FILE_BYTES
+        assert keps.index.open(tree).entries == index.entries
+        assert keps.index.rebuild(tree).next_kep_number == index.next_kep_number
+
     def test_file_is_deterministic_and_sorted(self, tree: Path) -> None:
         """The same index gives the same bytes; entries are sorted by location."""
         first = keps.index.rebuild(tree).to_yaml()

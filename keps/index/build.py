@@ -17,13 +17,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from keps._files import read_bytes, read_text
+from keps._files import decode_text, read_bytes
 from keps._names import INDEX_FILE, KEP_FILE, METADATA_FILE
 from keps.errors import IndexCorruptError, InvalidContentError, KepError, KepNotFoundError
 from keps.index import cache
 from keps.index.entry import BrokenKep, Entry
 from keps.index.index import Index
-from keps.index.store import HEADER, IndexData, next_number_in_text, parse_index
+from keps.index.store import (
+    HEADER,
+    MAX_INDEX_BYTES,
+    IndexData,
+    next_number_in_text,
+    parse_index,
+)
 from keps.problems import Problem, Severity, errors_only
 
 if TYPE_CHECKING:
@@ -64,46 +70,49 @@ def open(content_root: str | Path, *, registry: SigRegistry | None = None) -> In
     """
     root = _content_root(content_root)
     path = root / INDEX_FILE
-    if not path.exists():
+    start_ns = time.time_ns()
+    identity = cache.file_identity(str(path))
+    if identity is None and not path.exists():
         log.info("%s does not exist; rebuilding the index from the tree", path)
         return rebuild(root, registry=registry)
-    cached = _read_cached(root, path)
+    parsed = cache.parsed_path(root)
+    read: list[bytes] = []
+
+    def digest_of() -> str | None:
+        try:
+            read.append(_read_bytes(path))
+        except KepError:
+            return None
+        return cache.content_digest(read[-1])
+
+    cached = cache.load_parsed(parsed, identity, digest_of)
     if cached is not None:
         next_number, entries = cached
         return Index(root, entries, next_kep_number=next_number)
-    data = _read(path)
+    raw = read[-1] if read else _read_bytes(path)
+    data = _parse(path, raw)
     if data.problems:
         raise _corrupt(path, data.problems)
-    if digest := _digest(path):
-        cache.save_parsed(cache.parsed_path(root), digest, data.next_kep_number, data.entries)
+    digest = cache.content_digest(raw)
+    cache.save_parsed(parsed, identity, start_ns, digest, data.next_kep_number, data.entries)
     return Index(root, data.entries, next_kep_number=data.next_kep_number)
 
 
-def _digest(path: Path) -> str | None:
-    """The digest of keps.yaml's bytes (see :func:`cache.content_digest`); None if unreadable."""
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of keps.yaml at *path*; IndexCorruptError if it cannot be read."""
     try:
-        return cache.content_digest(read_bytes(path))
-    except KepError:
-        return None
+        return read_bytes(path, limit=MAX_INDEX_BYTES)
+    except KepError as exc:
+        raise _corrupt(path, (), reason=exc.message) from exc
 
 
-def _read_cached(root: Path, path: Path) -> tuple[int | None, list[Entry]] | None:
-    """What keps.yaml at *path* parsed to last time, if its bytes are the same; else None.
-
-    Only a file that parsed without problems is ever cached, so a hit needs no checks.
-    """
-    digest = _digest(path)
-    if digest is None:
-        return None
-    return cache.load_parsed(cache.parsed_path(root), digest)
-
-
-def _read(path: Path) -> IndexData:
-    """The parsed content of keps.yaml at *path*; IndexCorruptError if it is not YAML."""
+def _parse(path: Path, raw: bytes) -> IndexData:
+    """The parsed content of keps.yaml's bytes *raw*; IndexCorruptError if it is not YAML."""
     from keps._yaml import load_fast
 
     try:
-        loaded = load_fast(read_text(path), path=path)
+        text = decode_text(raw, path)
+        loaded = load_fast(text, path=path)
     except KepError as exc:
         problems = exc.problems if isinstance(exc, InvalidContentError) else ()
         raise _corrupt(path, problems, reason=exc.message) from exc
@@ -432,7 +441,7 @@ def _salvage(path: Path) -> tuple[int, tuple[Problem, ...]]:
         return 1, ()
     text = ""
     try:
-        text = read_text(path)
+        text = decode_text(read_bytes(path, limit=MAX_INDEX_BYTES), path)
         if text.startswith(HEADER):
             # written by our own emitter: every number is a plain decimal after the key, so
             # a scan finds them all at a fraction of a full parse (over-matching only

@@ -29,7 +29,7 @@ import logging
 import marshal
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -269,11 +269,41 @@ def is_regular(path: str) -> tuple[bool, Identity]:
 # -- the parsed keps.yaml ------------------------------------------------------------------
 #
 # `kepctl query` opens keps.yaml in a new process each time; parsing 10,000 entries takes
-# seconds. What the parse gave is kept next to the rebuild cache, keyed by a digest of the
-# file's bytes (not its identity, so no same-tick write can fool it) and the keps code.
+# seconds. What the parse gave is kept next to the rebuild cache with keps.yaml's
+# identity and a digest of its bytes, and the keps code. An unchanged identity that is
+# not racy (see is_racy) is trusted without reading the file, as git trusts its index;
+# otherwise the bytes are read and their digest compared, so no same-tick write can
+# fool it.
 
 #: Bumped whenever the layout of the parsed-index cache changes.
-PARSED_VERSION = 1
+PARSED_VERSION = 2
+
+#: Fields of an entry whose values repeat across KEPs (SIGs, people, states, stages).
+#: Sharing one string object per value lets marshal store each once and load it once.
+_SHARED_FIELDS = frozenset(
+    _ENTRY_FIELDS.index(name)
+    for name in (
+        "state",
+        "owning_sig",
+        "participating_sigs",
+        "affected_subprojects",
+        "authors",
+        "reviewers",
+        "approvers",
+        "editors",
+        "development_themes",
+        "stage",
+        "latest_milestone",
+        "prr_approvers",
+    )
+)
+
+
+def _shared(value: Any, shared: dict[Any, Any]) -> Any:
+    """*value* (a string, or a tuple of strings) as one object per distinct value."""
+    if isinstance(value, tuple):
+        value = tuple(shared.setdefault(item, item) for item in value)
+    return shared.setdefault(value, value)
 
 
 def parsed_path(content_root: Path) -> Path:
@@ -287,10 +317,14 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def load_parsed(path: Path, digest: str) -> tuple[int | None, list[Entry]] | None:
-    """(stored next number, entries) parsed from the keps.yaml whose bytes have *digest*.
+def load_parsed(
+    path: Path, identity: Identity, digest_of: Callable[[], str | None]
+) -> tuple[int | None, list[Entry]] | None:
+    """(stored next number, entries) parsed from keps.yaml, if it is the file cached.
 
-    None when nothing usable is cached (missing, corrupt, another file or keps code).
+    *identity* is keps.yaml's identity now; *digest_of* gives the digest of its bytes and
+    is called only when the identity cannot be trusted. None when nothing usable is
+    cached (missing, corrupt, another file or keps code).
     """
     try:
         raw = path.read_bytes()
@@ -301,10 +335,18 @@ def load_parsed(path: Path, digest: str) -> tuple[int | None, list[Entry]] | Non
     except (OSError, EOFError, ValueError, TypeError) as exc:
         log.info("ignoring the unreadable parsed-index cache %s: %s", path, exc)
         return None
-    if not isinstance(data, tuple) or len(data) != 5 or data[0] != PARSED_VERSION:
+    if not isinstance(data, tuple) or len(data) != 7 or data[0] != PARSED_VERSION:
         return None
-    _, cached_digest, code, next_number, items = data
-    if cached_digest != digest or code != code_fingerprint():
+    _, cached_identity, saved_ns, cached_digest, code, next_number, items = data
+    if code != code_fingerprint():
+        return None
+    same_file = (
+        identity is not None
+        and cached_identity == identity
+        and isinstance(saved_ns, int)
+        and not is_racy(identity, saved_ns)
+    )
+    if not same_file and (cached_digest is None or digest_of() != cached_digest):
         return None
     try:
         with gc_paused():
@@ -313,10 +355,29 @@ def load_parsed(path: Path, digest: str) -> tuple[int | None, list[Entry]] | Non
         return None
 
 
-def save_parsed(path: Path, digest: str, next_number: int | None, entries: Iterable[Entry]) -> None:
-    """Remember what the keps.yaml with *digest* parses to; a failure only costs a log line."""
-    items = [to_plain(entry)[1:] for entry in entries]
-    payload = marshal.dumps((PARSED_VERSION, digest, code_fingerprint(), next_number, items))
+def save_parsed(
+    path: Path,
+    identity: Identity,
+    saved_ns: int,
+    digest: str,
+    next_number: int | None,
+    entries: Iterable[Entry],
+) -> None:
+    """Remember what keps.yaml parses to; a failure only costs a log line.
+
+    *identity* was taken at *saved_ns* (a time_ns before the file was read), *digest*
+    is that of the bytes parsed.
+    """
+    shared: dict[Any, Any] = {}
+    items = [
+        tuple(
+            _shared(value, shared) if slot in _SHARED_FIELDS else value
+            for slot, value in enumerate(to_plain(entry)[1:])
+        )
+        for entry in entries
+    ]
+    record = (PARSED_VERSION, identity, saved_ns, digest, code_fingerprint(), next_number, items)
+    payload = marshal.dumps(record)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from keps._files import FileTransaction, atomic_write_text, read_text
 from keps._names import INDEX_FILE, METADATA_FILE
 from keps.errors import InvalidContentError, KepError, KepNotFoundError
 from keps.index.entry import BrokenKep, Entry
-from keps.index.store import dump_index, next_number_in_text
+from keps.index.store import MAX_INDEX_BYTES, dump_index, next_number_in_text
 from keps.problems import Problem, Severity
 
 if TYPE_CHECKING:
@@ -240,7 +240,7 @@ class Index:
 
     def _catch_up_with_disk(self) -> None:
         try:
-            on_disk = next_number_in_text(read_text(self.path))
+            on_disk = next_number_in_text(read_text(self.path, limit=MAX_INDEX_BYTES))
         except KepError:
             return
         if on_disk is not None and on_disk > self.next_kep_number:

@@ -92,6 +92,11 @@ _LIST_KEYS = frozenset(
     }
 )
 
+#: keps.yaml may be far larger than a KEP's own files (MAX_FILE_BYTES, 8 MiB): 10,000
+#: KEPs take about 4.4 MiB, so the cap leaves room for a hundred times that.
+MAX_INDEX_BYTES = 512 * 1024 * 1024
+
+
 # -- writing ---------------------------------------------------------------------------
 
 # A plain scalar needs no quotes when it uses only these characters and the YAML
