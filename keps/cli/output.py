@@ -8,13 +8,22 @@ import enum
 import io
 import json
 from collections.abc import Callable, Mapping, Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 __all__ = ["FORMATS", "render_records"]
 
 
+_AS_IS = (str, int, bool, float, type(None))
+
+
 def _plain(value: Any) -> Any:
     """A JSON/YAML-friendly value: times as RFC 3339, enums as their value, tuples as lists."""
+    kind = type(value)
+    if kind in _AS_IS:  # the common case first: most fields are plain strings
+        return value
+    if kind is tuple or kind is list:
+        return [item if type(item) is str else _plain(item) for item in value]
     if isinstance(value, dt.datetime):
         from keps._yaml import format_time
 
@@ -48,7 +57,70 @@ def _table(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
 
 
 def _json(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    return json.dumps([_plain(dict(r)) for r in records], indent=2, ensure_ascii=False) + "\n"
+    plain = [_plain(dict(r)) for r in records]
+    flat = _flat_json(plain)
+    if flat is not None:
+        return flat
+    return json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
+
+
+_JSON_WORDS = {None: "null", True: "true", False: "false"}
+
+
+def _json_scalar(value: Any) -> str | None:
+    """*value* as json.dumps writes it, for strings, whole numbers and null; else None."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None or kind is bool:
+        return _JSON_WORDS[value]
+    return None
+
+
+def _flat_json(records: list[Any]) -> str | None:
+    """``json.dumps(records, indent=2, ensure_ascii=False)`` plus a newline, built directly.
+
+    The standard encoder takes its pure-Python path whenever it indents: 20 ms for a
+    few hundred KEPs, a tenth of a ``kepctl query``. Records of strings, whole numbers,
+    null and lists of those (every record kepctl prints) are written here line by line
+    with the C string encoder; anything else returns None and takes json.dumps.
+    """
+    if not records:
+        return "[]\n"
+    out = ["["]
+    for number, record in enumerate(records):
+        if not isinstance(record, dict):
+            return None
+        if not record:
+            out.append(f"  {{}}{',' if number < len(records) - 1 else ''}")
+            continue
+        out.append("  {")
+        last = len(record) - 1
+        for position, (key, value) in enumerate(record.items()):
+            if type(key) is not str:
+                return None
+            comma = "," if position < last else ""
+            name = encode_basestring(key)
+            if isinstance(value, list):
+                if not value:
+                    out.append(f"    {name}: []{comma}")
+                    continue
+                items = [_json_scalar(item) for item in value]
+                if None in items:
+                    return None
+                out.append(f"    {name}: [")
+                out.append(",\n".join(f"      {item}" for item in items))
+                out.append(f"    ]{comma}")
+                continue
+            scalar = _json_scalar(value)
+            if scalar is None:
+                return None
+            out.append(f"    {name}: {scalar}{comma}")
+        out.append(f"  }}{',' if number < len(records) - 1 else ''}")
+    out.append("]\n")
+    return "\n".join(out)
 
 
 def _yaml(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
