@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 
 import keps.index
-from keps.index import Index, build, cache
+from keps.index import Entry, Index, build, cache
 
 
 def gen_tree(shared: Path, root: Path, count: int) -> Path:
@@ -256,3 +257,7 @@ class TestPlain:
         assert index.broken
         for item in (*index.entries, *index.broken):
             assert cache.from_plain(cache.to_plain(item)) == item
+
+    def test_plain_fields_are_every_entry_field_in_order(self) -> None:
+        """The cached layout names every Entry field once, in the class's own order."""
+        assert tuple(f.name for f in attrs.fields(Entry)) == cache._ENTRY_FIELDS

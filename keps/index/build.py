@@ -427,8 +427,19 @@ def _index_one(
     return Entry.from_metadata(kep.metadata, location), sections
 
 
-#: ``kep_number: 12`` anywhere in a keps.yaml our emitter wrote (quotes tolerated).
-_RECORDED_NUMBER = re.compile(r"""\bkep_number["']?[ \t]*:[ \t]*["']?(\d+)""")
+#: ``kep_number: 12`` anywhere in a keps.yaml our emitter wrote (quotes tolerated). No
+#: ``\b`` before the key: it stops the regex engine from searching for the literal key
+#: (25 times slower on a 4 MiB file); :func:`_recorded_numbers` checks the boundary.
+_RECORDED_NUMBER = re.compile(r"""kep_number["']?[ \t]*:[ \t]*["']?(\d+)""")
+
+
+def _recorded_numbers(text: str) -> Iterator[int]:
+    """Every number recorded as ``kep_number`` in *text* (not ``next_kep_number``)."""
+    for match in _RECORDED_NUMBER.finditer(text):
+        start = match.start()
+        before = text[start - 1] if start else " "
+        if not (before.isalnum() or before == "_"):
+            yield int(match.group(1))
 
 
 def _salvage(path: Path) -> tuple[int, tuple[Problem, ...]]:
@@ -446,7 +457,7 @@ def _salvage(path: Path) -> tuple[int, tuple[Problem, ...]]:
             # written by our own emitter: every number is a plain decimal after the key, so
             # a scan finds them all at a fraction of a full parse (over-matching only
             # raises the floor, which is the safe direction)
-            numbers = [int(n) for n in _RECORDED_NUMBER.findall(text)]
+            numbers = list(_recorded_numbers(text))
             return max([1, *(n + 1 for n in numbers), next_number_in_text(text) or 1]), ()
         from keps._yaml import load_fast
 

@@ -217,15 +217,30 @@ def problem_plain(problem: Problem) -> tuple[Any, ...]:
 def to_plain(result: Entry | BrokenKep) -> tuple[Any, ...]:
     """*result* as a tuple of str, int, None and tuples (what marshal and pickle carry fast)."""
     if isinstance(result, Entry):
-        values = []
-        for name in _ENTRY_FIELDS:
-            value = getattr(result, name)
-            if name in ("created", "last_updated"):
-                value = _time(value)
-            elif name == "state" and value is not None:
-                value = str(value)
-            values.append(value)
-        return ("entry", *values)
+        # one expression per field, in _ENTRY_FIELDS order: a cold rebuild makes 10,000
+        state = result.state
+        return (
+            "entry",
+            result.uuid,
+            result.kep_number,
+            result.title,
+            None if state is None else state.value,
+            result.owning_sig,
+            result.participating_sigs,
+            result.affected_subprojects,
+            result.authors,
+            result.reviewers,
+            result.approvers,
+            result.editors,
+            result.development_themes,
+            _time(result.created),
+            _time(result.last_updated),
+            result.location,
+            result.stage,
+            result.latest_milestone,
+            result.feature_gates,
+            result.prr_approvers,
+        )
     problems = tuple(problem_plain(p) for p in result.problems)
     return ("broken", result.location, problems, result.kep_number, result.uuid)
 
