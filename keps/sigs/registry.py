@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.resources
+import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -387,14 +388,17 @@ def registry_for(
     if registry is not None:
         return registry
     if content_root is not None:
-        candidate = content_root / "sigs.yaml"
+        # strings, not Path objects: this runs once per opened KEP; the key is the text of
+        # (content_root / "sigs.yaml").absolute(), as the error messages show it
+        candidate = os.path.join(content_root, "sigs.yaml")  # noqa: PTH118
         try:
-            info = candidate.stat()
+            info = os.stat(candidate)
         except OSError:
             return SigRegistry.packaged()
         if stat.S_ISREG(info.st_mode):
-            key = (str(candidate.absolute()), info.st_mtime_ns, info.st_size, info.st_ino)
-            return _registry_from_file(*key)
+            if not (isinstance(content_root, Path) and content_root.is_absolute()):
+                candidate = str((Path(content_root) / "sigs.yaml").absolute())
+            return _registry_from_file(candidate, info.st_mtime_ns, info.st_size, info.st_ino)
     return SigRegistry.packaged()
 
 
