@@ -89,6 +89,8 @@ _MILESTONE = re.compile(r"v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?"
 
 def unique(items: Iterable[str]) -> tuple[str, ...]:
     """*items* without duplicates, in first-seen order (dict keys keep insertion order)."""
+    if items.__class__ is tuple and len(items) < 2:
+        return items  # the default (), or one name: nothing to drop
     return tuple(dict.fromkeys(items))
 
 
@@ -228,6 +230,8 @@ class PrrApproval:
 
 
 def _pairs(items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    if items == ():  # the default: no generator to run
+        return ()
     return tuple((str(k), str(v)) for k, v in items)
 
 
@@ -338,21 +342,26 @@ class Metadata:
             raise InvalidContentError(
                 msg, path=path, problems=[Problem("metadata-not-mapping", msg, path=path)]
             )
-        problems: list[Problem] = []
+        problems: list[tuple[int, Problem]] = []
         values: dict[str, Any] = {}
-        for key, convert in _FIELD_CONVERTERS.items():
-            if key not in data or data[key] is None:
+        # the keys the file has, not all 31 fields; problems are sorted into field order
+        for raw_key, value in data.items():
+            field = _FIELDS.get(raw_key)
+            if field is None or value is None:
                 continue
+            position, key, convert = field
             try:
-                values[key] = convert(data[key])
+                values[key] = convert(value)
             except (ValueError, TypeError) as exc:
                 code = "state-invalid" if key == "state" else "field-invalid"
                 message = f"{key}: {exc}"
-                problems.append(Problem(code, message, path=path, field=key, line=lines.get(key)))
+                problem = Problem(code, message, path=path, field=key, line=lines.get(key))
+                problems.append((position, problem))
         if problems:
+            problems.sort(key=lambda item: item[0])
             count = len(problems)
             msg = f"{path} has {count} invalid metadata field{'s' if count > 1 else ''}"
-            raise InvalidContentError(msg, path=path, problems=problems)
+            raise InvalidContentError(msg, path=path, problems=[p for _, p in problems])
         return cls(**values)
 
     def to_mapping(self) -> dict[str, Any]:
@@ -395,13 +404,13 @@ def _texts(value: object) -> tuple[str, ...]:
         raise TypeError(msg)
     items = []
     for index, item in enumerate(value):
-        if item is None:
-            continue
-        if not isinstance(item, str):
+        if isinstance(item, str):
+            text = item.strip()
+            if text:
+                items.append(text)
+        elif item is not None:
             msg = f"item {index + 1} should be text, got {_kind(item)}"
             raise TypeError(msg)
-        if item.strip():
-            items.append(item.strip())
     return unique(items)
 
 
@@ -513,6 +522,16 @@ def _prr_approvals(value: object) -> tuple[PrrApproval, ...]:
     return tuple(out)
 
 
+#: Each state by its exact text: the spelling every file uses, found without Enum's lookup.
+_STATES: dict[object, State] = {state.value: state for state in State}
+
+
+def _state(value: object) -> State:
+    """The state *value* names; anything but the exact lower-case text goes to parse_state."""
+    state = _STATES.get(value) if isinstance(value, str) else None
+    return parse_state(value) if state is None else state
+
+
 def _uuid(value: object) -> str:
     return _text(value)
 
@@ -540,7 +559,7 @@ _FIELD_CONVERTERS: dict[str, Callable[[object], Any]] = {
     "reviewers": _texts,
     "approvers": _texts,
     "editors": _texts,
-    "state": parse_state,
+    "state": _state,
     "replaces": _texts,
     "superseded_by": _texts,
     "development_themes": _texts,
@@ -565,4 +584,10 @@ _FIELD_CONVERTERS: dict[str, Callable[[object], Any]] = {
     "see_also": _texts,
     "prr_approvers": _texts,
     "prr_approvals": _prr_approvals,
+}
+
+#: Each field by its key: (its position among the fields, the key, its converter).
+_FIELDS: dict[str, tuple[int, str, Callable[[object], Any]]] = {
+    key: (position, key, convert)
+    for position, (key, convert) in enumerate(_FIELD_CONVERTERS.items())
 }
