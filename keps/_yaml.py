@@ -400,7 +400,7 @@ _DIGITS = frozenset("0123456789")
 #: Plain words already read, and what they mean: section file names, states, SIG names
 #: and people recur across KEPs, and a lookup costs a tenth of the pattern match. Values
 #: are str, bool or None (immutable), so sharing them is safe; the memo stops growing at
-#: _MAX_WORDS entries.
+#: _MAX_WORDS entries, and words with a space (titles) are not kept.
 _WORDS: dict[str, object] = {}
 _MAX_WORDS = 8192
 
@@ -418,7 +418,7 @@ def _simple_scalar(value: str) -> object:
     if first in _LETTERS:
         if value[-1] != " " and _SIMPLE_WORD.fullmatch(value):
             word = _SIMPLE_KEYWORDS.get(value, value)
-            if len(_WORDS) < _MAX_WORDS:
+            if len(_WORDS) < _MAX_WORDS and " " not in value:  # titles seldom recur
                 _WORDS[value] = word
             return word
         return _NO_VALUE
