@@ -100,7 +100,10 @@ def section_is_outside(kep_dir: Path, filename: str) -> bool:
         mode = os.lstat(candidate).st_mode
     except OSError:
         mode = 0
-    parent_link = any(p.is_symlink() for p in candidate.relative_to(kep_dir).parents if p != Path())
+    # each folder on the way, inside the KEP folder (not relative to the working folder)
+    parent_link = any(
+        (kep_dir / p).is_symlink() for p in candidate.relative_to(kep_dir).parents if p != Path()
+    )
     if stat.S_ISLNK(mode) or parent_link:
         resolved = candidate.resolve()
         return not resolved.is_relative_to(kep_dir.resolve())
