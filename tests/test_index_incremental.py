@@ -193,14 +193,16 @@ class TestIncrementalRebuild:
         path, key = cache.cache_path(root), build._cache_key(root)
         data = cache.load(path, key)
         assert data is not None
-        spoiled = sorted(loc for loc, known in data["keps"].items() if known[3][0] == "entry")[:3]
-        bad_state, short, wrong_kind = spoiled
-        meta_id, sections, identities, plain = data["keps"][bad_state]
-        data["keps"][bad_state] = (meta_id, sections, identities, (*plain[:4], "bogus", *plain[5:]))
-        meta_id, sections, identities, plain = data["keps"][short]
-        data["keps"][short] = (meta_id, sections, identities, plain[:-1])
-        meta_id, sections, identities, plain = data["keps"][wrong_kind]
-        data["keps"][wrong_kind] = (meta_id, sections, identities, ("nonsense", *plain[1:]))
+        spoiled = sorted(loc for loc, known in data["keps"].items() if known[2][0] == "entry")[:4]
+        bad_state, short, wrong_kind, wrong_shape = spoiled
+        packed, sections, plain = data["keps"][bad_state]
+        data["keps"][bad_state] = (packed, sections, (*plain[:4], "bogus", *plain[5:]))
+        packed, sections, plain = data["keps"][short]
+        data["keps"][short] = (packed, sections, plain[:-1])
+        packed, sections, plain = data["keps"][wrong_kind]
+        data["keps"][wrong_kind] = (packed, sections, ("nonsense", *plain[1:]))
+        packed, sections, plain = data["keps"][wrong_shape]
+        data["keps"][wrong_shape] = (packed.hex(), sections, plain)
         cache.save(path, key, data["dirs"], data["keps"], salvage=data["salvage"])
         reads.clear()
         same(keps.index.rebuild(tree), first)

@@ -189,31 +189,19 @@ def rebuild(
     start_ns = time.time_ns()
     key = _cache_key(root) if explicit is None else None
     path = cache.cache_path(root) if key is not None else None
-    old = cache.load(path, key) if incremental and path is not None and key is not None else None
-    # keps.yaml of 10,000 KEPs takes seconds to parse; an unchanged one needs no new look
-    index_id = cache.file_identity(str(root / INDEX_FILE))
-    salvaged = old.get("salvage") if old else None
-    if (
-        isinstance(salvaged, tuple)
-        and len(salvaged) == 3
-        and index_id is not None
-        and salvaged[0] == index_id
-        and not cache.is_racy(index_id, start_ns)
-    ):
-        try:
-            floor, problems = int(salvaged[1]), cache.problems_from_plain(salvaged[2])
-        except (ValueError, TypeError):  # a corrupt cache: look at keps.yaml again
-            floor, problems = _salvage(root / INDEX_FILE)
-    else:
-        floor, problems = _salvage(root / INDEX_FILE)
-    salvage = (index_id, floor, tuple(cache.problem_plain(p) for p in problems))
-    old_dirs: dict[str, Any] = old["dirs"] if old else {}
-    old_keps: dict[str, Any] = old["keps"] if old else {}
-    new_dirs: dict[str, Any] = {}
-    new_keps: dict[str, Any] = {}
-    results: list[Entry | BrokenKep | None] = []
-    todo: list[tuple[int, str, str, cache.Identity]] = []
-    with cache.gc_paused():  # thousands of entries from the cache, none of them garbage
+    # the cache and the entries made from it are hundreds of thousands of objects, none of
+    # them garbage: one collection when the pause ends, not one per allocation burst
+    with cache.gc_paused():
+        old = (
+            cache.load(path, key) if incremental and path is not None and key is not None else None
+        )
+        floor, problems, salvage = _floor(root, old, start_ns)
+        old_dirs: dict[str, Any] = old["dirs"] if old else {}
+        new_dirs: dict[str, Any] = {}
+        new_keps: dict[str, Any] = {}
+        results: list[Entry | BrokenKep | None] = []
+        todo: list[tuple[int, str, str, cache.Identity]] = []
+        old_keps: dict[str, Any] = old["keps"] if old else {}
         for kep_dir, location, meta_id in _walk(root, old_dirs, new_dirs, start_ns):
             known = old_keps.get(location)
             result = _from_cache(kep_dir, meta_id, known)
@@ -229,7 +217,8 @@ def rebuild(
         if not (cache.is_racy(meta_id, start_ns) or any(
             cache.is_racy(i, start_ns) for i in identities
         )):  # fmt: skip
-            new_keps[location] = (meta_id, sections, identities, cache.to_plain(fresh))
+            packed = cache.pack((meta_id, *identities))
+            new_keps[location] = (packed, sections, cache.to_plain(fresh))
     changed = not old or todo or new_dirs != old_dirs or old.get("salvage") != salvage
     if path is not None and key is not None and changed:
         cache.save(path, key, new_dirs, new_keps, salvage=salvage)
@@ -255,6 +244,33 @@ def rebuild(
     return index
 
 
+def _floor(
+    root: Path, old: dict[str, Any] | None, start_ns: int
+) -> tuple[int, tuple[Problem, ...], tuple[Any, ...]]:
+    """(next number floor, problems, what to cache) from keps.yaml, or from the cache.
+
+    keps.yaml of 10,000 KEPs takes a while to scan; an unchanged one needs no new look.
+    """
+    index_id = cache.file_identity(str(root / INDEX_FILE))
+    salvaged = old.get("salvage") if old else None
+    floor: int | None = None
+    problems: tuple[Problem, ...] = ()
+    if (
+        isinstance(salvaged, tuple)
+        and len(salvaged) == 3
+        and index_id is not None
+        and salvaged[0] == index_id
+        and not cache.is_racy(index_id, start_ns)
+    ):
+        try:
+            floor, problems = int(salvaged[1]), cache.problems_from_plain(salvaged[2])
+        except (ValueError, TypeError):  # a corrupt cache: look at keps.yaml again
+            floor = None
+    if floor is None:
+        floor, problems = _salvage(root / INDEX_FILE)
+    return floor, problems, (index_id, floor, tuple(cache.problem_plain(p) for p in problems))
+
+
 #: A rebuild that reads at least this many KEPs spreads them over worker processes.
 #: Below it, starting the workers costs more than they save (measured on 2 cores).
 PARALLEL_THRESHOLD = 1500
@@ -270,11 +286,20 @@ def _cache_key(root: Path) -> dict[str, Any]:
 
 
 def _from_cache(kep_dir: str, meta_id: cache.Identity, known: Any) -> Entry | BrokenKep | None:
-    """The cached result for the KEP in *kep_dir* if none of its files changed, else None."""
-    if not isinstance(known, tuple) or len(known) != 4 or known[0] != meta_id:
+    """The cached result for the KEP in *kep_dir* if none of its files changed, else None.
+
+    *known* is what the cache holds for it: (packed identities of metadata.yaml and each
+    listed section, the listed sections, the result as plain data).
+    """
+    if not isinstance(known, tuple) or len(known) != 3:
         return None
-    _, sections, identities, plain = known
-    if _identities(kep_dir, sections) != identities:
+    packed, sections, plain = known
+    if not isinstance(packed, bytes) or not isinstance(sections, tuple):
+        return None
+    head = cache.pack((meta_id,))
+    if not packed.startswith(head):  # metadata.yaml changed: no need to look further
+        return None
+    if cache.packed_stats(kep_dir, sections) != packed[len(head) :]:
         return None
     try:
         return cache.from_plain(plain)
