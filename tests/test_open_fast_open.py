@@ -8,6 +8,7 @@ of :func:`keps._files.read_text`, naming the file.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 import keps
 from keps import InvalidContentError, KepNotFoundError
 from keps._files import MAX_FILE_BYTES
+from keps.keps.check import section_is_outside
 from keps.sigs import registry_for
 from tests.kep_factory import make_kep
 
@@ -138,3 +140,65 @@ class TestRegistryFor:
         assert registry_for(tmp_path) is registry_for(None)
         (tmp_path / "sigs.yaml").mkdir()
         assert registry_for(tmp_path) is registry_for(None)
+
+
+class TestMemos:
+    def test_relative_root_follows_the_working_folder(self, in_tmp: Path) -> None:
+        """The remembered absolute root is keyed by the working folder too."""
+        first = make_kep(in_tmp / "a" / "root", "sig-node/kubelet/a-kep")
+        second = make_kep(in_tmp / "b" / "root", "sig-node/kubelet/a-kep")
+        os.chdir(in_tmp / "a")
+        assert keps.open(first.path, content_root=Path("root")).content_root == first.content_root
+        os.chdir(in_tmp / "b")
+        opened = keps.open(second.path, content_root=Path("root"))
+        assert opened.content_root == second.content_root != first.content_root
+
+    def test_nested_section_through_a_linked_folder(self, tmp_path: Path) -> None:
+        """guides/x.md is plain in one KEP; in the next, guides/ links out: still a problem."""
+        outside = tmp_path / "elsewhere"
+        outside.mkdir()
+        (outside / "x.md").write_text("# secret\n")
+        plain = make_kep(tmp_path / "root", "sig-node/kubelet/plain-kep")
+        plain.set_section("guides/x.md", "# Guide\n\nText.\n")
+        plain.persist()
+        assert not [p for p in keps.open(plain.path).problems() if "guides" in p.message]
+        linked = make_kep(tmp_path / "root", "sig-node/kubelet/linked-kep")
+        linked.set_section("guides/x.md", "# Guide\n\nText.\n")
+        linked.persist()
+        guides = linked.path / "guides"
+        shutil.rmtree(guides)
+        guides.symlink_to(outside)
+        problems = keps.open(linked.path).problems()
+        assert any(
+            "guides/x.md" in p.message and "leaves the KEP folder" in p.message for p in problems
+        )
+
+
+class TestLinkedFolders:
+    def test_section_is_outside_through_a_linked_folder(self, in_tmp: Path) -> None:
+        """A folder on the way that links out makes the section outside, wherever the cwd is."""
+        kep_dir = in_tmp / "kep"
+        kep_dir.mkdir()
+        (in_tmp / "elsewhere").mkdir()
+        (in_tmp / "elsewhere" / "x.md").write_text("secret\n")
+        (kep_dir / "guides").symlink_to(in_tmp / "elsewhere")
+        (kep_dir / "inside").mkdir()
+        (kep_dir / "inside" / "y.md").write_text("text\n")
+        (kep_dir / "alias").symlink_to(kep_dir / "inside")
+        assert section_is_outside(kep_dir, "guides/x.md")
+        assert not section_is_outside(kep_dir, "alias/y.md")  # a link that stays inside
+        os.chdir(kep_dir)  # relative to the KEP folder, too
+        assert section_is_outside(kep_dir, "guides/x.md")
+
+    def test_section_text_refuses_a_linked_folder(self, tmp_path: Path) -> None:
+        """section_text never reads a file through a folder that links out of the KEP."""
+        outside = tmp_path / "elsewhere"
+        outside.mkdir()
+        (outside / "x.md").write_text("# secret\n")
+        kep = make_kep(tmp_path / "root", "sig-node/kubelet/a-kep")
+        kep.set_section("guides/x.md", "# Guide\n\nText.\n")
+        kep.persist()
+        shutil.rmtree(kep.path / "guides")
+        (kep.path / "guides").symlink_to(outside)
+        with pytest.raises(keps.PathOutsideError, match="leaves the KEP folder"):
+            keps.open(kep.path).section_text("guides/x.md")
