@@ -127,6 +127,28 @@ def _is_link(path: str, links: dict[str, bool]) -> bool:
     return known
 
 
+#: Section file names already classified (see _plain_parents); the same few names recur
+#: in every KEP of a tree. Bounded like a cache, never cleared: values are immutable.
+_PARENTS: dict[str, tuple[str, ...] | None] = {}
+_MAX_PARENTS = 4096
+
+
+def _plain_parents(filename: str) -> tuple[str, ...] | None:
+    """The folders on the way to a plainly named *filename* (``a``, ``a/b`` for ``a/b/c.md``).
+
+    None when the name is not plain (:data:`_PLAIN_SECTION`).
+    """
+    if filename in _PARENTS:
+        return _PARENTS[filename]
+    parents: tuple[str, ...] | None = None
+    if _PLAIN_SECTION.fullmatch(filename):
+        parts = filename.split("/")[:-1]
+        parents = tuple("/".join(parts[: n + 1]) for n in range(len(parts)))
+    if len(_PARENTS) < _MAX_PARENTS:
+        _PARENTS[filename] = parents
+    return parents
+
+
 def _plain_section_size(
     folder: str, filename: str, links: dict[str, bool]
 ) -> tuple[bool, int | None]:
@@ -139,12 +161,11 @@ def _plain_section_size(
     not plain, returns (False, None) and takes the careful path through
     :func:`section_is_outside`, so symlink escapes are still caught.
     """
-    if not _PLAIN_SECTION.fullmatch(filename):
+    parents = _plain_parents(filename)
+    if parents is None:
         return False, None
-    parent = folder
-    for part in filename.split("/")[:-1]:
-        parent = f"{parent}/{part}"
-        if _is_link(parent, links):
+    for parent in parents:
+        if _is_link(f"{folder}/{parent}", links):
             return False, None
     try:
         info = os.lstat(f"{folder}/{filename}")
@@ -175,8 +196,8 @@ def context_for(
     outside: set[str] = set()
     metadata_path = METADATA_FILE
     if kep_dir is not None:
-        metadata_path = str(kep_dir / METADATA_FILE)
         folder = str(kep_dir)
+        metadata_path = os.path.join(folder, METADATA_FILE)  # noqa: PTH118 - str(kep_dir / ...)
         links: dict[str, bool] = {}
         for filename in metadata.sections:
             plain, size = _plain_section_size(folder, filename, links)

@@ -11,6 +11,7 @@ every comment, unknown key and the key order of the metadata file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -157,7 +158,7 @@ class Kep:
         if content_root is not None:
             root = content_root
             if not root.is_absolute():  # content_root.absolute(), reusing the getcwd above
-                root = Path(cwd or os.getcwd(), root)  # noqa: PTH109
+                root = _absolute(cwd or os.getcwd(), str(root))  # noqa: PTH109
         else:
             root = layout.content_root_of(kep_dir)
         return cls(
@@ -714,6 +715,16 @@ _PATH = type(Path())
 #: Flags for reading a metadata file: binary on every OS (os.open is text mode on Windows).
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 _CHUNK = 64 * 1024
+
+
+@functools.lru_cache(maxsize=8)
+def _absolute(cwd: str, path: str) -> Path:
+    """Relative *path* made absolute in *cwd*: ``Path(path).absolute()`` while *cwd* is current.
+
+    Remembered (keyed by the exact text), as a tree's KEPs are opened with one content
+    root; a Path is immutable, so one object can serve them all.
+    """
+    return Path(cwd, path)
 
 
 def _read_metadata_file(folder: str, kep_dir: Path, name: str) -> str | None:
