@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +13,7 @@ import attrs
 import pytest
 
 import keps.index
-from keps.index import Entry, Index, build, cache
+from keps.index import Entry, Index, build, cache, forked
 
 
 def gen_tree(shared: Path, root: Path, count: int) -> Path:
@@ -25,11 +27,16 @@ def gen_tree(shared: Path, root: Path, count: int) -> Path:
     return root
 
 
-@pytest.fixture(name="tree")
-def _tree(shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(name="tree", params=["one-process", "forked"])
+def _tree(
+    shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Path:
     # files written a moment ago are "racily clean" and never cached; trust them here so
     # that the cache is really used (every edit below changes a size or adds/removes a file)
     monkeypatch.setattr(cache, "RACY_NS", -(10**18))
+    # every test runs twice: all section files checked here, and a share of them checked
+    # by a forked child (see keps.index.forked), as on a large tree
+    monkeypatch.setattr(forked, "FORK_THRESHOLD", 1 if request.param == "forked" else 10**9)
     return gen_tree(shared, tmp_path / "content", 30)
 
 
@@ -248,6 +255,72 @@ class TestIncrementalRebuild:
             text.replace(f"next_kep_number: {number}", "next_kep_number: 99999"), encoding="utf-8"
         )
         assert check(tree).next_kep_number == 99999
+
+
+class TestForked:
+    @pytest.fixture(name="children")
+    def _children(self, monkeypatch: pytest.MonkeyPatch) -> list[forked.SectionChecker]:
+        """Every child a rebuild starts (forked for any number of KEPs)."""
+        monkeypatch.setattr(forked, "FORK_THRESHOLD", 1)
+        started: list[forked.SectionChecker] = []
+        original = forked.start
+
+        def recording(base: str, old_keps: dict[str, object]) -> forked.SectionChecker | None:
+            checker = original(base, old_keps)
+            if checker is not None:
+                started.append(checker)
+            return checker
+
+        monkeypatch.setattr(forked, "start", recording)
+        return started
+
+    def test_the_child_reports_a_change_in_its_share(
+        self, tree: Path, children: list[forked.SectionChecker], reads: list[str]
+    ) -> None:
+        """An emptied section of a KEP the child checks is found by the child."""
+        first = keps.index.rebuild(tree)
+        reads.clear()
+        same(keps.index.rebuild(tree), first)
+        assert reads == []
+        checker = children[-1]
+        covered = [d for d in kep_dirs(tree) if checker.covers(d.relative_to(tree).as_posix())]
+        assert 0 < len(covered) < 30
+        target = next(d for d in covered if "state: implementable" in read(d))
+        (target / "summary.md").write_text("", encoding="utf-8")
+        reads.clear()
+        index = keps.index.rebuild(tree)
+        location = target.relative_to(tree).as_posix()
+        assert children[-1].changed() == {location}
+        assert reads == [location]
+        assert location in {b.location for b in index.broken}
+        same(index, keps.index.rebuild(tree, incremental=False))
+
+    @pytest.mark.parametrize("failure", ["raises", "garbage", "killed"])
+    def test_a_failed_child_costs_time_not_correctness(
+        self,
+        tree: Path,
+        children: list[forked.SectionChecker],
+        monkeypatch: pytest.MonkeyPatch,
+        failure: str,
+    ) -> None:
+        """A child that crashes, reports nonsense or dies: the parent checks its share."""
+        keps.index.rebuild(tree)
+        target = implementable(tree)
+        (target / "summary.md").write_text("", encoding="utf-8")
+
+        def broken_child(base: str, old_keps: dict[str, object], share: object) -> object:
+            if failure == "raises":
+                raise RuntimeError("boom")
+            if failure == "garbage":
+                return {"not": "a list"}
+            os.kill(os.getpid(), signal.SIGKILL)
+            return []
+
+        monkeypatch.setattr(forked, "_changed", broken_child)
+        index = keps.index.rebuild(tree)
+        assert children[-1].changed() is None
+        assert target.relative_to(tree).as_posix() in {b.location for b in index.broken}
+        same(index, keps.index.rebuild(tree, incremental=False))
 
 
 class TestPlain:

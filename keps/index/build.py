@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from keps._files import decode_text, read_bytes
 from keps._names import INDEX_FILE, KEP_FILE, METADATA_FILE
 from keps.errors import IndexCorruptError, InvalidContentError, KepError, KepNotFoundError
-from keps.index import cache
+from keps.index import cache, forked
 from keps.index.entry import BrokenKep, Entry
 from keps.index.index import Index
 from keps.index.store import (
@@ -202,14 +202,36 @@ def rebuild(
         results: list[Entry | BrokenKep | None] = []
         todo: list[tuple[int, str, str, cache.Identity]] = []
         old_keps: dict[str, Any] = old["keps"] if old else {}
-        for kep_dir, location, meta_id in _walk(root, old_dirs, new_dirs, start_ns):
-            known = old_keps.get(location)
-            result = _from_cache(kep_dir, meta_id, known)
+        checker = forked.start(str(root), old_keps)
+        deferred: list[tuple[int, str, str, cache.Identity, Any]] = []
+        try:
+            for kep_dir, location, meta_id in _walk(root, old_dirs, new_dirs, start_ns):
+                known = old_keps.get(location)
+                if checker is not None and checker.covers(location) and _head_matches(
+                    meta_id, known
+                ):  # fmt: skip
+                    deferred.append((len(results), kep_dir, location, meta_id, known))
+                    results.append(None)
+                    continue
+                result = _from_cache(kep_dir, meta_id, known)
+                if result is not None:
+                    new_keps[location] = known
+                else:
+                    todo.append((len(results), kep_dir, location, meta_id))
+                results.append(result)
+        finally:
+            differ = checker.changed() if checker is not None else None
+        for slot, kep_dir, location, meta_id, known in deferred:
+            if differ is None:  # the child failed: check its share here
+                result = _from_cache(kep_dir, meta_id, known)
+            else:
+                result = None if location in differ else _result_of(known)
             if result is not None:
                 new_keps[location] = known
+                results[slot] = result
             else:
-                todo.append((len(results), kep_dir, location, meta_id))
-            results.append(result)
+                todo.append((slot, kep_dir, location, meta_id))
+        todo.sort()
     for (slot, _, location, meta_id), (fresh, sections, identities) in zip(
         todo, _read_many(root, todo, explicit), strict=True
     ):
@@ -291,20 +313,34 @@ def _from_cache(kep_dir: str, meta_id: cache.Identity, known: Any) -> Entry | Br
     *known* is what the cache holds for it: (packed identities of metadata.yaml and each
     listed section, the listed sections, the result as plain data).
     """
+    if not _head_matches(meta_id, known):
+        return None
+    packed, sections, _ = known
+    if cache.packed_stats(kep_dir, sections) != packed[_HEAD:]:
+        return None
+    return _result_of(known)
+
+
+#: The size of one packed identity (metadata.yaml's comes first in a cached KEP).
+_HEAD = len(cache.pack((None,)))
+
+
+def _head_matches(meta_id: cache.Identity, known: Any) -> bool:
+    """True when *known* is a well-formed cached KEP whose metadata file is unchanged."""
     if not isinstance(known, tuple) or len(known) != 3:
-        return None
-    packed, sections, plain = known
+        return False
+    packed, sections, _ = known
     if not isinstance(packed, bytes) or not isinstance(sections, tuple):
-        return None
-    head = cache.pack((meta_id,))
-    if not packed.startswith(head):  # metadata.yaml changed: no need to look further
-        return None
-    if cache.packed_stats(kep_dir, sections) != packed[len(head) :]:
-        return None
+        return False
+    return packed[:_HEAD] == cache.pack((meta_id,))
+
+
+def _result_of(known: tuple[Any, ...]) -> Entry | BrokenKep | None:
+    """The result a cached KEP records; None if the record is corrupt (read it again)."""
     try:
-        return cache.from_plain(plain)
+        return cache.from_plain(known[2])
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return None  # a corrupt cache entry: read the KEP again
+        return None
 
 
 def _identities(kep_dir: str, sections: tuple[str, ...]) -> tuple[cache.Identity, ...]:
