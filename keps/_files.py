@@ -44,10 +44,20 @@ TEMP_PREFIX = ".keps-tmp-"
 
 
 def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of *path*; a missing, unreadable or oversized file raises a KepError."""
+    """The bytes of *path*; a missing, unreadable or oversized file raises a KepError.
+
+    The first read asks for the size the file has (``read(limit + 1)`` would allocate
+    the whole limit for every small file); later reads catch a file that grew meanwhile.
+    """
     try:
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            size = os.fstat(handle.fileno()).st_size
+            chunks = [handle.read(min(size, limit) + 1)]
+            total = len(chunks[0])
+            while total <= limit and (more := handle.read(min(1 << 20, limit + 1 - total))):
+                chunks.append(more)
+                total += len(more)
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except (FileNotFoundError, NotADirectoryError) as exc:
         msg = f"no such file: {path}"
         raise KepNotFoundError(msg, path=path) from exc

@@ -1,7 +1,9 @@
 """`import keps` and `kepctl query` stay light.
 
 pygit2 and PyGithub load only with keps.porcelain; ruamel only when a file is edited;
-urllib.request (and ssl) only when a SIG list is fetched from a URL.
+urllib.request (and ssl) only when a SIG list is fetched from a URL. `import keps` loads
+no module of the object model until a name is used, and a `kepctl query` over an
+unchanged keps.yaml needs neither PyYAML nor the object model.
 """
 
 from __future__ import annotations
@@ -11,13 +13,30 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keps
+import keps.index
+from tests.kep_factory import make_kep
+
 HEAVY = ("pygit2", "github", "ruamel.yaml", "urllib.request", "ssl")
 
 
-def loaded_after(code: str) -> list[str]:
-    """The heavy modules in sys.modules after running *code* in a fresh interpreter."""
+#: What a query over an unchanged keps.yaml does without: YAML, the object model, the
+#: worker pool and the lock library.
+START_UP = (
+    "yaml",
+    "keps.keps.kep",
+    "keps.keps.metadata",
+    "keps.keps.check",
+    "keps.sigs.registry",
+    "concurrent.futures.process",
+    "filelock",
+)
+
+
+def loaded_after(code: str, modules: tuple[str, ...] = HEAVY) -> list[str]:
+    """Those of *modules* in sys.modules after running *code* in a fresh interpreter."""
     probe = (
-        f"{code}\nimport sys, json\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+        f"{code}\nimport sys, json\nprint(json.dumps([m for m in {modules!r} if m in sys.modules]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True
@@ -68,3 +87,44 @@ def test_kepctl_query_loads_only_its_command_module(tmp_path: Path) -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
     assert json.loads(out.strip().splitlines()[-1]) == []
+
+
+def test_import_keps_loads_names_on_first_use() -> None:
+    """`import keps` imports no object model; the first use of a name imports its module."""
+    model = ("attrs", "yaml", "keps.keps.kep", "keps.keps.metadata", "keps.errors")
+    assert loaded_after("import keps", model) == []
+    assert loaded_after("import keps\nkeps.Kep", model) != []
+    assert loaded_after("from keps import State", ("keps.keps.states",)) == ["keps.keps.states"]
+
+
+def query(root: Path) -> str:
+    """The code of a fresh `kepctl --content-root root query --output json`."""
+    return (
+        "import sys\n"
+        "from keps.cli import cli\n"
+        f"sys.argv = ['kepctl', '--content-root', {str(root)!r}, 'query', '--output', 'json']\n"
+        "try:\n"
+        "    cli(prog_name='kepctl')\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+    )
+
+
+def test_repeated_query_reads_only_the_index(tmp_path: Path) -> None:
+    """Once keps.yaml has been read, the next query imports no YAML and no object model."""
+    make_kep(tmp_path, "sig-node/first-kep")
+    make_kep(tmp_path, "sig-node/second-kep", state=keps.State.PROVISIONAL)
+    keps.index.rebuild(tmp_path).persist()
+    first = subprocess.run(
+        [sys.executable, "-c", query(tmp_path)], check=True, capture_output=True, text=True
+    ).stdout
+    assert sorted(r["location"] for r in json.loads(first)) == [
+        "sig-node/sig-wide/first-kep",
+        "sig-node/sig-wide/second-kep",
+    ]
+    assert loaded_after(query(tmp_path), START_UP) == []
+    (tmp_path / "keps.yaml").write_text(
+        (tmp_path / "keps.yaml").read_text(encoding="utf-8").replace("First Kep", "Renamed"),
+        encoding="utf-8",
+    )
+    assert "yaml" in loaded_after(query(tmp_path), START_UP)  # a changed file is parsed again

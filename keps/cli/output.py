@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
+from keps._time import format_time
+
 __all__ = ["FORMATS", "render_records"]
 
 
@@ -25,8 +27,6 @@ def _plain(value: Any) -> Any:
     if kind is tuple or kind is list:
         return [item if type(item) is str else _plain(item) for item in value]
     if isinstance(value, dt.datetime):
-        from keps._yaml import format_time
-
         return format_time(value)
     if isinstance(value, enum.Enum):
         return value.value

@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 import yaml
 
-from keps._yaml import parse_time
+from keps._time import parse_time
 from keps.errors import InvalidContentError
 from keps.keps.states import State
 from keps.problems import Problem

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from keps._time import parse_time
 from keps.keps.states import State, parse_state
 
 if TYPE_CHECKING:
@@ -78,8 +79,6 @@ def _time(value: object) -> dt.datetime:
         day = parse_day(value)
         if day is not None:
             return day
-    from keps._yaml import parse_time  # PyYAML, only when a query compares times
-
     return parse_time(value)
 
 

@@ -36,7 +36,7 @@ from typing import Any
 
 import attrs
 
-from keps._yaml import format_time, parse_time
+from keps._time import format_time, parse_time
 from keps.index.entry import Entry
 from keps.keps.states import State, parse_state
 from keps.problems import Problem

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 import semver
 
-from keps._yaml import parse_time
+from keps._time import parse_time
 from keps.errors import InvalidContentError
 from keps.keps.states import State, parse_state
 from keps.problems import Problem

@@ -11,7 +11,7 @@ import functools
 import string
 from importlib import resources
 
-from keps._yaml import format_time
+from keps._time import format_time
 from keps.keps.metadata import Metadata
 from keps.keps.sections.table import README, SectionSpec, name_for, sort_sections
 
