@@ -232,6 +232,7 @@ def rebuild(
             else:
                 todo.append((slot, kep_dir, location, meta_id))
         todo.sort()
+    memo: dict[Any, Any] = {}
     for (slot, _, location, meta_id), (fresh, sections, identities) in zip(
         todo, _read_many(root, todo, explicit), strict=True
     ):
@@ -239,8 +240,11 @@ def rebuild(
         if not (cache.is_racy(meta_id, start_ns) or any(
             cache.is_racy(i, start_ns) for i in identities
         )):  # fmt: skip
+            # section names, SIGs and people repeat from KEP to KEP: one object each in
+            # the cache file, which marshal then writes and loads once
             packed = cache.pack((meta_id, *identities))
-            new_keps[location] = (packed, sections, cache.to_plain(fresh))
+            plain = cache.shared_plain(cache.to_plain(fresh), memo)
+            new_keps[location] = (packed, cache.shared(sections, memo), plain)
     changed = not old or todo or new_dirs != old_dirs or old.get("salvage") != salvage
     if path is not None and key is not None and changed:
         cache.save(path, key, new_dirs, new_keps, salvage=salvage)
@@ -322,17 +326,17 @@ def _from_cache(kep_dir: str, meta_id: cache.Identity, known: Any) -> Entry | Br
 
 
 #: The size of one packed identity (metadata.yaml's comes first in a cached KEP).
-_HEAD = len(cache.pack((None,)))
+_HEAD = cache.PACKED_SIZE
 
 
 def _head_matches(meta_id: cache.Identity, known: Any) -> bool:
     """True when *known* is a well-formed cached KEP whose metadata file is unchanged."""
-    if not isinstance(known, tuple) or len(known) != 3:
+    if type(known) is not tuple or len(known) != 3:
         return False
     packed, sections, _ = known
-    if not isinstance(packed, bytes) or not isinstance(sections, tuple):
+    if type(packed) is not bytes or type(sections) is not tuple:
         return False
-    return packed[:_HEAD] == cache.pack((meta_id,))
+    return packed.startswith(cache.pack_one(meta_id))
 
 
 def _result_of(known: tuple[Any, ...]) -> Entry | BrokenKep | None:

@@ -40,6 +40,7 @@ from keps.problems import Problem, Severity
 
 __all__ = [
     "CACHE_VERSION",
+    "PACKED_SIZE",
     "RACY_NS",
     "Identity",
     "cache_path",
@@ -49,10 +50,13 @@ __all__ = [
     "gc_paused",
     "load",
     "pack",
+    "pack_one",
     "packed_stats",
     "problem_plain",
     "problems_from_plain",
     "save",
+    "shared",
+    "shared_plain",
     "to_plain",
 ]
 
@@ -88,6 +92,15 @@ _MISSING = _PACKED.pack(-1, 0, 0, 0)
 def pack(identities: Iterable[Identity]) -> bytes:
     """*identities* as one bytes object, equal for equal identities in the same order."""
     return b"".join(_MISSING if i is None else _PACKED.pack(*i) for i in identities)
+
+
+def pack_one(identity: Identity) -> bytes:
+    """``pack((identity,))``, without the generator: once per KEP in a warm rebuild."""
+    return _MISSING if identity is None else _PACKED.pack(*identity)
+
+
+#: The size of one packed identity.
+PACKED_SIZE = _PACKED.size
 
 
 def packed_stats(folder: str, names: Iterable[str]) -> bytes:
@@ -357,11 +370,25 @@ _SHARED_FIELDS = frozenset(
 )
 
 
-def _shared(value: Any, shared: dict[Any, Any]) -> Any:
-    """*value* (a string, or a tuple of strings) as one object per distinct value."""
+def shared(value: Any, memo: dict[Any, Any]) -> Any:
+    """*value* (a string, or a tuple of strings) as one object per distinct value in *memo*."""
     if isinstance(value, tuple):
-        value = tuple(shared.setdefault(item, item) for item in value)
-    return shared.setdefault(value, value)
+        value = tuple(memo.setdefault(item, item) for item in value)
+    return memo.setdefault(value, value)
+
+
+def shared_plain(plain: tuple[Any, ...], memo: dict[Any, Any]) -> tuple[Any, ...]:
+    """:func:`to_plain`'s *plain* with its repeating values shared through *memo*."""
+    if plain[0] != "entry":
+        return plain
+    return ("entry", *_shared_values(plain[1:], memo))
+
+
+def _shared_values(values: tuple[Any, ...], memo: dict[Any, Any]) -> tuple[Any, ...]:
+    return tuple(
+        shared(value, memo) if slot in _SHARED_FIELDS else value
+        for slot, value in enumerate(values)
+    )
 
 
 def parsed_path(content_root: Path) -> Path:
@@ -426,14 +453,8 @@ def save_parsed(
     *identity* was taken at *saved_ns* (a time_ns before the file was read), *digest*
     is that of the bytes parsed.
     """
-    shared: dict[Any, Any] = {}
-    items = [
-        tuple(
-            _shared(value, shared) if slot in _SHARED_FIELDS else value
-            for slot, value in enumerate(to_plain(entry)[1:])
-        )
-        for entry in entries
-    ]
+    memo: dict[Any, Any] = {}
+    items = [_shared_values(to_plain(entry)[1:], memo) for entry in entries]
     record = (PARSED_VERSION, identity, saved_ns, digest, code_fingerprint(), next_number, items)
     _replace(path, marshal.dumps(record))
 

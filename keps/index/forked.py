@@ -31,11 +31,12 @@ log = logging.getLogger(__name__)
 FORK_THRESHOLD = 2000
 
 #: The child's share of the KEPs: those whose position modulo _OF is below _SHARE. The
-#: parent also walks the tree (a stat per KEP), so the child takes a little more.
-_SHARE, _OF = 3, 5
+#: parent also walks the tree (a stat per KEP) and builds the entries, so the child
+#: takes more than half.
+_SHARE, _OF = 7, 10
 
 #: The size of a packed identity; the cache puts metadata.yaml's first.
-_HEAD = len(cache.pack((None,)))
+_HEAD = cache.PACKED_SIZE
 
 
 class SectionChecker:
