@@ -157,6 +157,20 @@ class TestIncrementalRebuild:
         index = check(tree)
         assert target.relative_to(tree).as_posix() in {b.location for b in index.broken}
 
+    def test_emptied_target_of_a_linked_section_breaks_the_kep(self, tree: Path) -> None:
+        """A section that is a symlink is remembered by what it points to."""
+        target = implementable(tree)
+        summary = target / "summary.md"
+        real = target / "assets" / "summary-text.md"
+        real.write_bytes(summary.read_bytes())
+        summary.unlink()
+        summary.symlink_to(Path("assets") / "summary-text.md")
+        index = check(tree)
+        location = target.relative_to(tree).as_posix()
+        assert location in {e.location for e in index.entries}
+        real.write_text("", encoding="utf-8")  # the link itself does not change
+        assert location in {b.location for b in check(tree).broken}
+
     def test_sigs_yaml_change_breaks_a_kep(self, tree: Path) -> None:
         """Removing a SIG from sigs.yaml makes its KEPs broken without touching them."""
         check(tree)

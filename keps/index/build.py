@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -432,6 +432,10 @@ def _read_many(
         batches = [jobs[i : i + _BATCH] for i in range(0, len(jobs), _BATCH)]
         from concurrent.futures import ProcessPoolExecutor
 
+        # import what reading a KEP needs before the workers fork, so they share it
+        # instead of each importing the object model again
+        import keps.keps.kep  # noqa: F401
+
         try:
             pool = ProcessPoolExecutor(max_workers=workers)
         except (OSError, NotImplementedError) as exc:  # no process support here
@@ -465,15 +469,36 @@ def _read_batch(
 
 
 def _read_one(kep_dir: str, location: str, root: Path, registry: SigRegistry) -> _Read:
-    """The result for one KEP, its listed sections and their identities after the read."""
-    result, sections = _index_one(Path(kep_dir), location, root, registry)
-    return result, sections, _identities(kep_dir, sections)
+    """The result for one KEP, its listed sections and their identities as the checks saw them.
+
+    A section the checks looked at with ``lstat`` (a plain name, no symlink on the way)
+    takes its identity from that very call: one system call per file instead of two,
+    and no window in which the file could change between the check and the record.
+    Other sections are stat'ed after the read.
+    """
+    result, sections, seen = _index_one(Path(kep_dir), location, root, registry)
+    if not sections:
+        return result, sections, ()
+    found: list[cache.Identity] = []
+    for name in sections:
+        if name in seen:
+            info = seen[name]
+            found.append(
+                None
+                if info is None
+                else (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            )
+        else:
+            found.append(_identities(kep_dir, (name,))[0])
+    return result, sections, tuple(found)
 
 
 def _index_one(
     kep_dir: Path, location: str, root: Path, registry: SigRegistry
-) -> tuple[Entry | BrokenKep, tuple[str, ...]]:
-    """The entry of the KEP in *kep_dir*, or what is wrong with it; and its listed sections."""
+) -> tuple[Entry | BrokenKep, tuple[str, ...], Mapping[str, os.stat_result | None]]:
+    """The entry of the KEP in *kep_dir*, or what is wrong with it; its listed sections;
+    and the ``lstat`` the checks made of each (see :attr:`CheckContext.section_stats`).
+    """
     from keps.keps.kep import Kep
 
     try:
@@ -483,13 +508,14 @@ def _index_one(
         if not problems:
             path = str(kep_dir / METADATA_FILE)
             problems = (Problem("kep-unreadable", exc.message, path=path),)
-        return BrokenKep(location, problems), ()
+        return BrokenKep(location, problems), (), {}
     sections = tuple(kep.metadata.sections)
-    problems = kep.problems()
+    problems, context = kep._problems_and_context()  # private to keps: the index is its own
+    seen = context.section_stats
     if errors_only(problems):
         broken = BrokenKep(location, problems, kep_number=kep.kep_number, uuid=kep.uuid or None)
-        return broken, sections
-    return Entry.from_metadata(kep.metadata, location), sections
+        return broken, sections, seen
+    return Entry.from_metadata(kep.metadata, location), sections, seen
 
 
 #: ``kep_number: 12`` anywhere in a keps.yaml our emitter wrote (quotes tolerated). No

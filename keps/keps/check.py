@@ -69,7 +69,9 @@ class CheckContext:
     """What a check may look at: the metadata, the SIG registry, and facts about the files.
 
     ``section_sizes`` maps each listed section file to its size in bytes, or None when
-    it does not exist; ``outside`` holds listed paths that leave the KEP folder (they
+    it does not exist; ``section_stats`` holds the ``lstat`` that sizes came from, for
+    sections reached without a symlink (None when missing), so that the index can
+    remember exactly the files the checks saw; ``outside`` holds listed paths that leave the KEP folder (they
     are never opened); ``duplicate_sections`` holds paths listed more than once.
     """
 
@@ -79,6 +81,7 @@ class CheckContext:
     metadata_path: str = METADATA_FILE
     kep_dir: Path | None = None
     section_sizes: Mapping[str, int | None] = attrs.field(factory=dict)
+    section_stats: Mapping[str, os.stat_result | None] = attrs.field(factory=dict)
     outside: frozenset[str] = frozenset()
     duplicate_sections: tuple[str, ...] = ()
 
@@ -149,15 +152,15 @@ def _plain_parents(filename: str) -> tuple[str, ...] | None:
     return parents
 
 
-def _plain_section_size(
+def _plain_section_stat(
     folder: str, filename: str, links: dict[str, bool]
-) -> tuple[bool, int | None]:
-    """(True, size) for a plainly named section with no symlink on its way, else (False, None).
+) -> tuple[bool, os.stat_result | None]:
+    """(True, lstat) for a plainly named section with no symlink on its way, else (False, None).
 
     The fast path of :func:`context_for`: one ``lstat`` per file (and one per parent
     folder, shared by the KEP's sections) instead of Path objects, an lstat per parent,
-    and a second ``stat``. A regular file that is not a link has the size its lstat
-    shows; a missing file has None. Anything that involves a symlink, or a name that is
+    and a second ``stat``. A file that is not a link shows its size in its lstat; a
+    missing file gives (True, None). Anything that involves a symlink, or a name that is
     not plain, returns (False, None) and takes the careful path through
     :func:`section_is_outside`, so symlink escapes are still caught.
     """
@@ -173,7 +176,7 @@ def _plain_section_size(
         return True, None
     if stat.S_ISLNK(info.st_mode):
         return False, None
-    return True, (info.st_size if stat.S_ISREG(info.st_mode) else None)
+    return True, info
 
 
 def context_for(
@@ -193,6 +196,7 @@ def context_for(
             duplicates.append(filename)
         seen.add(filename)
     sizes: dict[str, int | None] = {}
+    stats: dict[str, os.stat_result | None] = {}
     outside: set[str] = set()
     metadata_path = METADATA_FILE
     if kep_dir is not None:
@@ -200,9 +204,12 @@ def context_for(
         metadata_path = os.path.join(folder, METADATA_FILE)  # noqa: PTH118 - str(kep_dir / ...)
         links: dict[str, bool] = {}
         for filename in metadata.sections:
-            plain, size = _plain_section_size(folder, filename, links)
+            plain, info = _plain_section_stat(folder, filename, links)
             if plain:
-                sizes[filename] = size
+                stats[filename] = info
+                sizes[filename] = (
+                    info.st_size if info is not None and stat.S_ISREG(info.st_mode) else None
+                )
                 continue
             if section_is_outside(kep_dir, filename):
                 outside.add(filename)
@@ -220,6 +227,7 @@ def context_for(
         metadata_path=metadata_path,
         kep_dir=kep_dir,
         section_sizes=sizes,
+        section_stats=stats,
         outside=frozenset(outside),
         duplicate_sections=tuple(duplicates),
     )

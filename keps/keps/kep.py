@@ -31,6 +31,7 @@ from keps.errors import (
 from keps.keps.check import (
     METADATA_FILE,
     Check,
+    CheckContext,
     checks_for,
     context_for,
     run_checks,
@@ -554,11 +555,17 @@ class Kep:
         A KEP in today's layout is checked for what strict parsing refuses (unknown
         keys, wrong types, required keys missing); :mod:`keps.validate` runs the rest.
         """
+        return self._problems_and_context(now=now)[0]
+
+    def _problems_and_context(
+        self, *, now: dt.datetime | None = None
+    ) -> tuple[tuple[Problem, ...], CheckContext]:
+        """:meth:`problems`, and the context the checks saw (the index keeps its file stats)."""
         if not self._layout.readme_generated:
             ctx = context_for(self._metadata, registry=self._registry, now=now or _utcnow())
             loaded = self._loaded or Loaded(self._metadata, None)
             own = self._layout.structural_problems(loaded, self.metadata_path)
-            return own + run_checks(ctx, self._checks)
+            return own + run_checks(ctx, self._checks), ctx
         raw = self._raw_sections if unique(self._raw_sections) == self._metadata.sections else None
         ctx = context_for(
             self._metadata,
@@ -575,7 +582,7 @@ class Kep:
             overrides[README.filename] = 1
         if overrides:
             ctx = attrs.evolve(ctx, section_sizes={**ctx.section_sizes, **overrides})
-        return run_checks(ctx, (*checks_for(self._metadata.state), *self._checks))
+        return run_checks(ctx, (*checks_for(self._metadata.state), *self._checks)), ctx
 
     def check(self, *, now: dt.datetime | None = None) -> tuple[Problem, ...]:
         """Run the checks; return every problem (exempted ones included, marked) if none blocks.
