@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,17 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 
 #: Temporary files are named with this prefix; readers ignore them (they are hidden).
 TEMP_PREFIX = ".keps-tmp-"
+
+
+def _mkstemp(path: Path) -> tuple[int, str]:
+    """A new temporary file beside *path*: (descriptor, name).
+
+    tempfile is imported here, on the first write: reading (``kepctl query``) never
+    needs it, and it costs every start of a new process.
+    """
+    import tempfile
+
+    return tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
 
 
 def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -98,7 +108,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+        fd, tmp_name = _mkstemp(path)
     except OSError as exc:
         msg = f"cannot write {path}: {exc.strerror or exc}"
         raise StorageError(msg, path=path) from exc
@@ -419,7 +429,7 @@ def _restore(path: Path, original: bytes | None) -> bool:
         with contextlib.suppress(OSError):
             if path.read_bytes() == original:
                 return True
-        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+        fd, tmp_name = _mkstemp(path)
         tmp = Path(tmp_name)
         with os.fdopen(fd, "wb") as handle:
             handle.write(original)
