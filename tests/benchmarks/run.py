@@ -140,9 +140,11 @@ def measure(count: int, runs: int, env: dict[str, str]) -> dict[str, Any]:
     compileall.compile_dir(str(REPO / "keps"), quiet=1)
     kepctl = [sys.executable, "-m", "keps", "--content-root", str(root), "query", "--sig",
               "sig-node", "--output", "json"]  # fmt: skip
-    res["kepctl_query_process_ms"] = timed(
-        lambda: subprocess.run(kepctl, check=True, capture_output=True, env={**os.environ}), runs
-    )
+    query = lambda: subprocess.run(kepctl, check=True, capture_output=True, env={**os.environ})  # noqa: E731
+    # the first query after keps.yaml changed parses it (a one-off, reported on its own);
+    # the figure is the steady state, every later query starting a new process
+    res["kepctl_first_query_ms"] = timed(query, 1)
+    res["kepctl_query_process_ms"] = timed(query, runs)
 
     probe = (
         "import resource, json, keps.index\n"
@@ -169,6 +171,7 @@ def summarize(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("open_one_kep", "us"),
         ("filter_query", "ms"),
         ("kepctl_query_process", "ms"),
+        ("kepctl_first_query", "ms"),
         ("peak_rss_cold_rebuild", "mib"),
     ):
         value = statistics.median(res[f"{name}_{unit_key}"])
