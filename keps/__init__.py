@@ -61,7 +61,8 @@ __all__ = [
     "sections",
 ]
 
-_EXPORTS = _lazy.exports(
+__getattr__, __dir__ = _lazy.attach(
+    __name__,
     {
         "keps.errors": (
             "",
@@ -97,14 +98,5 @@ _EXPORTS = _lazy.exports(
             "Problem",
             "Severity",
         ),
-    }
+    },
 )
-
-
-def __getattr__(name: str) -> object:
-    """Import an exported name on first use (see :mod:`keps._lazy`)."""
-    return _lazy.load(__name__, _EXPORTS, name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})

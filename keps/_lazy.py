@@ -2,13 +2,12 @@
 
 ``import keps`` used to import the whole object model (attrs classes, YAML, the checks)
 before a single name was used; ``kepctl query`` starts a new process every time and paid
-for all of it. A package now lists its re-exports in a table and defines::
+for all of it. A package now lists its re-exports in a table::
 
-    def __getattr__(name: str) -> object:
-        return load(__name__, _EXPORTS, name)
+    __getattr__, __dir__ = _lazy.attach(__name__, {"keps.keps.kep": ("Kep", "open")})
 
-(PEP 562). ``from keps import Kep`` and ``keps.Kep`` work as before; the first use of
-a name imports its module and keeps the name in the package, so later uses cost nothing.
+(PEP 562). ``from keps import Kep`` and ``keps.Kep`` work as before; the first use of a
+name imports its module and keeps the name in the package, so later uses cost nothing.
 Type checkers see the names through ``if TYPE_CHECKING:`` imports beside the table.
 """
 
@@ -16,9 +15,9 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["exports", "load"]
+__all__ = ["attach", "exports", "load"]
 
 
 def exports(table: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, str | None]]:
@@ -52,3 +51,18 @@ def load(package: str, table: Mapping[str, tuple[str, str | None]], name: str) -
     value = module if attribute is None else getattr(module, attribute)
     setattr(sys.modules[package], name, value)
     return value
+
+
+def attach(
+    package: str, table: Mapping[str, Iterable[str]]
+) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
+    """The ``__getattr__`` and ``__dir__`` of *package*, exporting *table* (see :func:`exports`)."""
+    found = exports(table)
+
+    def get_attribute(name: str) -> object:
+        return load(package, found, name)
+
+    def list_names() -> list[str]:
+        return sorted({*vars(sys.modules[package]), *found})
+
+    return get_attribute, list_names

@@ -152,23 +152,27 @@ class TestMemos:
 
     def test_nested_section_through_a_linked_folder(self, tmp_path: Path) -> None:
         """guides/x.md is plain in one KEP; in the next, guides/ links out: still a problem."""
-        outside = tmp_path / "elsewhere"
-        outside.mkdir()
-        (outside / "x.md").write_text("# secret\n")
-        plain = make_kep(tmp_path / "root", "sig-node/kubelet/plain-kep")
-        plain.set_section("guides/x.md", "# Guide\n\nText.\n")
-        plain.persist()
+        plain = kep_with_guide(tmp_path, "plain-kep")
         assert not [p for p in keps.open(plain.path).problems() if "guides" in p.message]
-        linked = make_kep(tmp_path / "root", "sig-node/kubelet/linked-kep")
-        linked.set_section("guides/x.md", "# Guide\n\nText.\n")
-        linked.persist()
-        guides = linked.path / "guides"
-        shutil.rmtree(guides)
-        guides.symlink_to(outside)
+        linked = kep_with_guide(tmp_path, "linked-kep", linked_out=True)
         problems = keps.open(linked.path).problems()
         assert any(
             "guides/x.md" in p.message and "leaves the KEP folder" in p.message for p in problems
         )
+
+
+def kep_with_guide(tmp_path: Path, name: str, *, linked_out: bool = False) -> keps.Kep:
+    """A KEP listing guides/x.md; with *linked_out*, guides/ is a link to a folder outside."""
+    kep = make_kep(tmp_path / "root", f"sig-node/kubelet/{name}")
+    kep.set_section("guides/x.md", "# Guide\n\nText.\n")
+    kep.persist()
+    if linked_out:
+        outside = tmp_path / "elsewhere"
+        outside.mkdir(exist_ok=True)
+        (outside / "x.md").write_text("# secret\n")
+        shutil.rmtree(kep.path / "guides")
+        (kep.path / "guides").symlink_to(outside)
+    return kep
 
 
 class TestLinkedFolders:
@@ -189,13 +193,6 @@ class TestLinkedFolders:
 
     def test_section_text_refuses_a_linked_folder(self, tmp_path: Path) -> None:
         """section_text never reads a file through a folder that links out of the KEP."""
-        outside = tmp_path / "elsewhere"
-        outside.mkdir()
-        (outside / "x.md").write_text("# secret\n")
-        kep = make_kep(tmp_path / "root", "sig-node/kubelet/a-kep")
-        kep.set_section("guides/x.md", "# Guide\n\nText.\n")
-        kep.persist()
-        shutil.rmtree(kep.path / "guides")
-        (kep.path / "guides").symlink_to(outside)
+        kep = kep_with_guide(tmp_path, "a-kep", linked_out=True)
         with pytest.raises(keps.PathOutsideError, match="leaves the KEP folder"):
             keps.open(kep.path).section_text("guides/x.md")

@@ -40,7 +40,8 @@ __all__ = [
     "rebuild",
 ]
 
-_EXPORTS = _lazy.exports(
+__getattr__, __dir__ = _lazy.attach(
+    __name__,
     {
         "keps.index.build": (
             "find_kep_dirs",
@@ -60,14 +61,5 @@ _EXPORTS = _lazy.exports(
             "dump_index",
             "parse_index",
         ),
-    }
+    },
 )
-
-
-def __getattr__(name: str) -> object:
-    """Import an exported name on first use (see :mod:`keps._lazy`)."""
-    return _lazy.load(__name__, _EXPORTS, name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})

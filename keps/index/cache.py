@@ -349,24 +349,12 @@ def is_regular(path: str) -> tuple[bool, Identity]:
 #: Bumped whenever the layout of the parsed-index cache changes.
 PARSED_VERSION = 2
 
-#: Fields of an entry whose values repeat across KEPs (SIGs, people, states, stages).
-#: Sharing one string object per value lets marshal store each once and load it once.
+#: Fields of an entry whose values repeat across KEPs (SIGs, people, states, stages): all
+#: but these. Sharing one string object per value lets marshal store each once and load
+#: it once.
+_UNIQUE_FIELDS = ("uuid", "kep_number", "title", "created", "last_updated", "location")
 _SHARED_FIELDS = frozenset(
-    _ENTRY_FIELDS.index(name)
-    for name in (
-        "state",
-        "owning_sig",
-        "participating_sigs",
-        "affected_subprojects",
-        "authors",
-        "reviewers",
-        "approvers",
-        "editors",
-        "development_themes",
-        "stage",
-        "latest_milestone",
-        "prr_approvers",
-    )
+    slot for slot, name in enumerate(_ENTRY_FIELDS) if name not in _UNIQUE_FIELDS
 )
 
 

@@ -31,7 +31,8 @@ __all__ = [
     "title_from_name",
 ]
 
-_EXPORTS = _lazy.exports(
+__getattr__, __dir__ = _lazy.attach(
+    __name__,
     {
         "keps.keps.check": ("",),
         "keps.keps.sections": ("",),
@@ -57,14 +58,5 @@ _EXPORTS = _lazy.exports(
             "can_transition",
         ),
         "keps.keps.themes": ("DEVELOPMENT_THEMES",),
-    }
+    },
 )
-
-
-def __getattr__(name: str) -> object:
-    """Import an exported name on first use (see :mod:`keps._lazy`)."""
-    return _lazy.load(__name__, _EXPORTS, name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})

@@ -47,7 +47,8 @@ __all__ = [
     "write_baseline",
 ]
 
-_EXPORTS = _lazy.exports(
+__getattr__, __dir__ = _lazy.attach(
+    __name__,
     {
         "keps.validate.baseline": (
             "new_problems",
@@ -83,14 +84,5 @@ _EXPORTS = _lazy.exports(
             "LEVELS",
             "validate",
         ),
-    }
+    },
 )
-
-
-def __getattr__(name: str) -> object:
-    """Import an exported name on first use (see :mod:`keps._lazy`)."""
-    return _lazy.load(__name__, _EXPORTS, name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
