@@ -364,6 +364,37 @@ class TestPersistAndOpen:
         assert keps.index.open(tree).entries[0].title == "X" + entry.title[1:]
         assert reads == [path]
 
+    def test_open_after_persist_parses_nothing(
+        self, tree: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """persist remembers what it wrote: the next open (a new kepctl query) parses nothing."""
+        index = keps.index.rebuild(tree)
+        index.persist()
+        parses: list[Path] = []
+        original = keps.index.build._parse
+
+        def counting(path: Path, raw: bytes) -> object:
+            parses.append(path)
+            return original(path, raw)
+
+        monkeypatch.setattr(keps.index.build, "_parse", counting)
+        opened = keps.index.open(tree)
+        assert parses == []
+        assert opened.entries == index.entries
+        assert opened.next_kep_number == index.next_kep_number
+        # a write by anyone else afterwards is parsed
+        path = tree / "keps.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+        assert keps.index.open(tree).entries == index.entries
+        assert parses == [path]
+
+    def test_an_entry_the_file_would_change_is_not_remembered(self, tmp_path: Path) -> None:
+        """A location that a parse normalises makes open parse the file, as it would."""
+        entry = Entry(uuid="u-1", title="T", location="sig-node//sig-wide/x")
+        Index(tmp_path, [entry], next_kep_number=2).persist()
+        assert not keps.index.cache.parsed_path(tmp_path.absolute()).exists()
+        assert [e.location for e in keps.index.open(tmp_path).entries] == ["sig-node/sig-wide/x"]
+
     def test_an_index_larger_than_a_kep_file_limit_opens(self, tree: Path) -> None:
         """keps.yaml of many thousand KEPs is larger than the 8 MiB a KEP file may be."""
         from keps._files import MAX_FILE_BYTES
@@ -424,7 +455,9 @@ class TestPersistAndOpen:
             location="sig-node/sig-wide/x",
         )
         Index(tmp_path, [entry], next_kep_number=2).persist()
-        assert keps.index.open(tmp_path).entries == (entry,)
+        assert keps.index.open(tmp_path).entries == (entry,)  # what persist remembered
+        keps.index.cache.parsed_path(tmp_path.absolute()).unlink()
+        assert keps.index.open(tmp_path).entries == (entry,)  # a parse of the file
 
 
 class TestCorruptIndex:

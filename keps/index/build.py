@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -232,8 +233,7 @@ def rebuild(
             else:
                 todo.append((slot, kep_dir, location, meta_id))
         todo.sort()
-    memo: dict[Any, Any] = {}
-    for (slot, _, location, meta_id), (fresh, sections, identities) in zip(
+    for (slot, _, location, meta_id), (fresh, sections, identities, plain) in zip(
         todo, _read_many(root, todo, explicit), strict=True
     ):
         results[slot] = fresh
@@ -243,8 +243,7 @@ def rebuild(
             # section names, SIGs and people repeat from KEP to KEP: one object each in
             # the cache file, which marshal then writes and loads once
             packed = cache.pack((meta_id, *identities))
-            plain = cache.shared_plain(cache.to_plain(fresh), memo)
-            new_keps[location] = (packed, cache.shared(sections, memo), plain)
+            new_keps[location] = (packed, tuple(map(sys.intern, sections)), plain)
     changed = not old or todo or new_dirs != old_dirs or old.get("salvage") != salvage
     if path is not None and key is not None and changed:
         cache.save(path, key, new_dirs, new_keps, salvage=salvage)
@@ -402,11 +401,19 @@ def _subfolders(
 
 _Read: TypeAlias = tuple[Entry | BrokenKep, tuple[str, ...], tuple[cache.Identity, ...]]
 
+#: What :func:`_read_many` yields: a :data:`_Read` and the result as plain data.
+_ReadPlain: TypeAlias = tuple[
+    Entry | BrokenKep, tuple[str, ...], tuple[cache.Identity, ...], tuple[Any, ...]
+]
+
 
 def _read_many(
     root: Path, todo: list[tuple[int, str, str, cache.Identity]], registry: SigRegistry | None
-) -> Iterator[_Read]:
-    """Read and check each KEP in *todo*, in order; in worker processes when there are many."""
+) -> Iterator[_ReadPlain]:
+    """Read and check each KEP in *todo*, in order; in worker processes when there are many.
+
+    Each result comes with its plain form for the cache (the workers send that anyway).
+    """
     from keps.sigs import registry_for
 
     jobs = [(kep_dir, location) for _, kep_dir, location, _ in todo]
@@ -428,11 +435,12 @@ def _read_many(
                 args = [(str(root), batch, registry) for batch in batches]
                 for part in pool.map(_read_batch, args):
                     for plain, sections, identities in part:
-                        yield cache.from_plain(plain), sections, identities
+                        yield cache.from_plain(plain), sections, identities, plain
             return
     resolved = registry_for(root, registry)
     for kep_dir, location in jobs:
-        yield _read_one(kep_dir, location, root, resolved)
+        result, sections, identities = _read_one(kep_dir, location, root, resolved)
+        yield result, sections, identities, cache.to_plain(result)
 
 
 def _read_batch(

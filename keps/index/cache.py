@@ -30,10 +30,12 @@ import marshal
 import os
 import stat
 import struct
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from keps._names import INDEX_FILE
 from keps.index.entry import BrokenKep, Entry
 from keps.keps.states import State
 from keps.problems import Problem, Severity
@@ -54,9 +56,8 @@ __all__ = [
     "packed_stats",
     "problem_plain",
     "problems_from_plain",
+    "remember_written",
     "save",
-    "shared",
-    "shared_plain",
     "to_plain",
 ]
 
@@ -270,8 +271,19 @@ def problem_plain(problem: Problem) -> tuple[Any, ...]:
     )
 
 
+_intern = sys.intern
+
+
+def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(_intern, names)) if names else names
+
+
 def to_plain(result: Entry | BrokenKep) -> tuple[Any, ...]:
-    """*result* as a tuple of str, int, None and tuples (what marshal and pickle carry fast)."""
+    """*result* as a tuple of str, int, None and tuples (what marshal and pickle carry fast).
+
+    Values that repeat from KEP to KEP (states, SIGs, people, stages) are interned: equal
+    strings become one object, which marshal and pickle then write and load once.
+    """
     if isinstance(result, Entry):
         # one expression per field, in _ENTRY_FIELDS order: a cold rebuild makes 10,000
         state = result.state
@@ -280,22 +292,22 @@ def to_plain(result: Entry | BrokenKep) -> tuple[Any, ...]:
             result.uuid,
             result.kep_number,
             result.title,
-            None if state is None else state.value,
-            result.owning_sig,
-            result.participating_sigs,
-            result.affected_subprojects,
-            result.authors,
-            result.reviewers,
-            result.approvers,
-            result.editors,
-            result.development_themes,
+            None if state is None else _intern(state.value),
+            _intern(result.owning_sig),
+            _interned(result.participating_sigs),
+            _interned(result.affected_subprojects),
+            _interned(result.authors),
+            _interned(result.reviewers),
+            _interned(result.approvers),
+            _interned(result.editors),
+            _interned(result.development_themes),
             _time(result.created),
             _time(result.last_updated),
             result.location,
-            result.stage,
-            result.latest_milestone,
-            result.feature_gates,
-            result.prr_approvers,
+            _intern(result.stage),
+            _intern(result.latest_milestone),
+            _interned(result.feature_gates),
+            _interned(result.prr_approvers),
         )
     problems = tuple(problem_plain(p) for p in result.problems)
     return ("broken", result.location, problems, result.kep_number, result.uuid)
@@ -348,35 +360,6 @@ def is_regular(path: str) -> tuple[bool, Identity]:
 
 #: Bumped whenever the layout of the parsed-index cache changes.
 PARSED_VERSION = 2
-
-#: Fields of an entry whose values repeat across KEPs (SIGs, people, states, stages): all
-#: but these. Sharing one string object per value lets marshal store each once and load
-#: it once.
-_UNIQUE_FIELDS = ("uuid", "kep_number", "title", "created", "last_updated", "location")
-_SHARED_FIELDS = frozenset(
-    slot for slot, name in enumerate(_ENTRY_FIELDS) if name not in _UNIQUE_FIELDS
-)
-
-
-def shared(value: Any, memo: dict[Any, Any]) -> Any:
-    """*value* (a string, or a tuple of strings) as one object per distinct value in *memo*."""
-    if isinstance(value, tuple):
-        value = tuple(memo.setdefault(item, item) for item in value)
-    return memo.setdefault(value, value)
-
-
-def shared_plain(plain: tuple[Any, ...], memo: dict[Any, Any]) -> tuple[Any, ...]:
-    """:func:`to_plain`'s *plain* with its repeating values shared through *memo*."""
-    if plain[0] != "entry":
-        return plain
-    return ("entry", *_shared_values(plain[1:], memo))
-
-
-def _shared_values(values: tuple[Any, ...], memo: dict[Any, Any]) -> tuple[Any, ...]:
-    return tuple(
-        shared(value, memo) if slot in _SHARED_FIELDS else value
-        for slot, value in enumerate(values)
-    )
 
 
 def parsed_path(content_root: Path) -> Path:
@@ -441,10 +424,30 @@ def save_parsed(
     *identity* was taken at *saved_ns* (a time_ns before the file was read), *digest*
     is that of the bytes parsed.
     """
-    memo: dict[Any, Any] = {}
-    items = [_shared_values(to_plain(entry)[1:], memo) for entry in entries]
+    items = [to_plain(entry)[1:] for entry in entries]
     record = (PARSED_VERSION, identity, saved_ns, digest, code_fingerprint(), next_number, items)
     _replace(path, marshal.dumps(record))
+
+
+def remember_written(
+    content_root: Path,
+    text: str,
+    written_ns: int,
+    next_number: int | None,
+    entries: Iterable[Entry],
+) -> None:
+    """Remember that the keps.yaml just written as *text* parses to *entries*.
+
+    Called right after the write (*written_ns* is a time_ns from before it), with entries
+    that :func:`keps.index.store.round_trips` vouches for, so that the next
+    :func:`keps.index.open` (``kepctl query`` after ``kepctl index rebuild``) needs no
+    parse. Keyed like any parse: the file's identity now, and the digest of *text*; if
+    another write came in between, the digest differs and the file is parsed.
+    """
+    path = content_root / INDEX_FILE
+    identity = file_identity(str(path))
+    digest = content_digest(text.encode("utf-8"))
+    save_parsed(parsed_path(content_root), identity, written_ns, digest, next_number, entries)
 
 
 #: The slot setters of Entry's fields, in _ENTRY_FIELDS order (see _trusted_entry).

@@ -10,6 +10,7 @@ approve step can write a KEP and the index together. Build one with
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,8 +18,9 @@ from typing import TYPE_CHECKING
 from keps._files import FileTransaction, atomic_write_text, read_text
 from keps._names import INDEX_FILE, METADATA_FILE
 from keps.errors import InvalidContentError, KepError, KepNotFoundError
+from keps.index import cache
 from keps.index.entry import BrokenKep, Entry
-from keps.index.store import MAX_INDEX_BYTES, dump_index, next_number_in_text
+from keps.index.store import MAX_INDEX_BYTES, dump_index, next_number_in_text, round_trips
 from keps.problems import Problem, Severity
 
 if TYPE_CHECKING:
@@ -231,10 +233,22 @@ class Index:
         transaction.write_text(self.path, self.to_yaml())
 
     def persist(self) -> None:
-        """Write keps.yaml atomically (see :meth:`stage` on the stored next number)."""
+        """Write keps.yaml atomically (see :meth:`stage` on the stored next number).
+
+        What the file parses to is remembered in the user's cache directory when every
+        entry survives the file unchanged, so the next :func:`keps.index.open` (a new
+        ``kepctl query``) does not parse it again.
+        """
         self._catch_up_with_disk()
-        atomic_write_text(self.path, self.to_yaml())
+        text = self.to_yaml()
+        written_ns = time.time_ns()
+        atomic_write_text(self.path, text)
         log.debug("wrote %s (%d KEPs)", self.path, len(self._entries))
+        entries = self.entries
+        if all(round_trips(entry) for entry in entries):
+            cache.remember_written(
+                self._root.absolute(), text, written_ns, self.next_kep_number, entries
+            )
 
     # -- helpers --
 

@@ -48,6 +48,7 @@ __all__ = [
     "dump_index",
     "next_number_in_text",
     "parse_index",
+    "round_trips",
 ]
 
 HEADER = (
@@ -136,8 +137,13 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _scalar(text: str) -> str:
-    """*text* as a YAML scalar that loads back as exactly this string."""
+    """*text* as a YAML scalar that loads back as exactly this string.
+
+    Remembered: SIGs, handles, states and section names recur in every entry, and the
+    YAML resolver's check is most of the cost of writing keps.yaml.
+    """
     if _PLAIN.fullmatch(text) and not text.endswith(" ") and _resolves_to_str(text):
         return text
     return _UNPRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
@@ -173,6 +179,46 @@ def dump_index(next_kep_number: int, entries: Iterable[Entry]) -> str:
         for entry in ordered:
             lines.extend(_entry_lines(entry))
     return HEADER + "\n".join(lines) + "\n"
+
+
+_TEXT_FIELDS = ("uuid", "title", "owning_sig", "stage", "latest_milestone")
+
+#: A location that is relative, '/'-separated, with no empty, '.' or '..' component and
+#: no backslash: exactly what :func:`_location` accepts and leaves unchanged.
+_PLAIN_LOCATION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
+
+
+def round_trips(entry: Entry) -> bool:
+    """True when writing *entry* with :func:`dump_index` and parsing it back gives it unchanged.
+
+    The emitter's scalars load back as exactly the text written (see :func:`_scalar`);
+    this checks the rest, what :func:`parse_index` would refuse or change: a location
+    that is not a plain normalised relative folder, a negative number, a value of the
+    wrong type. Used to remember what a persisted keps.yaml parses to without parsing it.
+    """
+    location = entry.location
+    if type(location) is not str:
+        return False
+    if not _PLAIN_LOCATION.fullmatch(location):  # else already normalised: no Path needed
+        try:
+            if not location or _location(location) != location:
+                return False
+        except ValueError:
+            return False
+    number = entry.kep_number
+    if number is not None and (type(number) is not int or number < 0):
+        return False
+    if not all(type(getattr(entry, key)) is str for key in _TEXT_FIELDS):
+        return False
+    for key in _LIST_KEYS:
+        items = getattr(entry, key)
+        if type(items) is not tuple:
+            return False
+        try:
+            "".join(items)  # every item text: one C-level pass, no generator
+        except TypeError:
+            return False
+    return True
 
 
 _NEXT_LINE = re.compile(r"^next_kep_number:[ \t]*(\d+)[ \t]*(?:#.*)?$", re.MULTILINE)
