@@ -223,14 +223,17 @@ class Index:
         """The text of keps.yaml for this index."""
         return dump_index(self.next_kep_number, self._entries.values())
 
-    def stage(self, transaction: FileTransaction) -> None:
-        """Add the write of keps.yaml to *transaction* (commit it to write).
+    def stage(self, transaction: FileTransaction) -> str:
+        """Add the write of keps.yaml to *transaction* (commit it to write); returns the text.
 
         The stored next number written is never below the one keps.yaml holds on disk
         now, so even a stale index cannot make a handed-out number come round again.
+        Pass the text to :meth:`remember_written` once the transaction is committed.
         """
         self._catch_up_with_disk()
-        transaction.write_text(self.path, self.to_yaml())
+        text = self.to_yaml()
+        transaction.write_text(self.path, text)
+        return text
 
     def persist(self) -> None:
         """Write keps.yaml atomically (see :meth:`stage` on the stored next number).
@@ -244,6 +247,17 @@ class Index:
         written_ns = time.time_ns()
         atomic_write_text(self.path, text)
         log.debug("wrote %s (%d KEPs)", self.path, len(self._entries))
+        self.remember_written(text, written_ns)
+
+    def remember_written(self, text: str, written_ns: int) -> None:
+        """Remember that keps.yaml now holds *text*, written by this index after *written_ns*.
+
+        :meth:`persist` does this itself; after committing a transaction that
+        :meth:`stage` wrote to, call it with the text stage returned and a ``time_ns``
+        from before the commit. The next :func:`keps.index.open` then needs no parse, as
+        long as the file still holds that text (identity and digest are checked). Entries
+        that would not survive the file unchanged are not remembered.
+        """
         entries = self.entries
         if all(round_trips(entry) for entry in entries):
             cache.remember_written(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,5 +91,8 @@ def write(
             kep.stage(transaction, now=now)
         for kep in keps_to_write:
             idx.update(kep)
-        idx.stage(transaction)
+        text = idx.stage(transaction)
+        written_ns = time.time_ns()
         transaction.commit()
+        # the next step or query opens keps.yaml again: spare it the parse
+        idx.remember_written(text, written_ns)
