@@ -36,6 +36,7 @@ from typing import Any
 
 import attrs
 
+from keps._kinds import kind_of
 from keps._time import format_time, parse_time
 from keps.index.entry import Entry
 from keps.keps.states import State, parse_state
@@ -252,21 +253,21 @@ class IndexData:
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
-        msg = f"expected text, got {_kind(value)}"
+        msg = f"expected text, got {kind_of(value)}"
         raise TypeError(msg)
     return value
 
 
 def _texts(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        msg = f"expected a list of text, got {_kind(value)}"
+        msg = f"expected a list of text, got {kind_of(value)}"
         raise TypeError(msg)
     return tuple(value)
 
 
 def _number(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"expected a whole number, got {_kind(value)}"
+        msg = f"expected a whole number, got {kind_of(value)}"
         raise TypeError(msg)
     if value < 0:
         msg = f"must not be negative, got {value}"
@@ -310,18 +311,6 @@ _CONVERTERS: Mapping[str, Callable[[object], Any]] = {
 }
 
 
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
-
-
 def parse_index(data: object, *, path: str) -> IndexData:
     """The next number and entries in loaded keps.yaml *data*, with every shape problem.
 
@@ -333,7 +322,7 @@ def parse_index(data: object, *, path: str) -> IndexData:
         problems.append(Problem("index-invalid", message, path=path, field=field))
 
     if not isinstance(data, dict):
-        problem(f"keps.yaml must hold a mapping with next_kep_number and keps, not {_kind(data)}")
+        problem(f"keps.yaml must hold a mapping with next_kep_number and keps, not {kind_of(data)}")
         return IndexData(None, (), tuple(problems))
     next_number: int | None = None
     raw_next = data.get("next_kep_number")
@@ -346,7 +335,7 @@ def parse_index(data: object, *, path: str) -> IndexData:
     if raw_entries is None:
         raw_entries = []
     if not isinstance(raw_entries, list):
-        problem(f"keps: expected a list of entries, got {_kind(raw_entries)}", "keps")
+        problem(f"keps: expected a list of entries, got {kind_of(raw_entries)}", "keps")
         raw_entries = []
     entries: list[Entry] = []
     for position, raw in enumerate(raw_entries, start=1):
@@ -359,7 +348,7 @@ def parse_index(data: object, *, path: str) -> IndexData:
 def _entry(raw: object, where: str, problem: Callable[[str, str | None], None]) -> Entry | None:
     """One Entry from one item of ``keps:``, or None after reporting what is wrong."""
     if not isinstance(raw, dict):
-        problem(f"{where}: expected a mapping, got {_kind(raw)}", None)
+        problem(f"{where}: expected a mapping, got {kind_of(raw)}", None)
         return None
     if isinstance(raw.get("location"), str):
         where = f"{where} ({raw['location']})"

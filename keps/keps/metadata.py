@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import semver
 
+from keps._kinds import kind_of
 from keps._time import parse_time
 from keps.errors import InvalidContentError
 from keps.keps.states import State, parse_state
@@ -160,7 +161,7 @@ class Milestone:
         if isinstance(value, Milestone):
             return value
         if not isinstance(value, str):
-            msg = f'a milestone must be text such as "v1.30", got {_kind(value)}'
+            msg = f'a milestone must be text such as "v1.30", got {kind_of(value)}'
             raise TypeError(msg)
         match = _MILESTONE.fullmatch(value.strip())
         if match is None:
@@ -391,7 +392,7 @@ class Metadata:
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
-        msg = f"expected text, got {_kind(value)}"
+        msg = f"expected text, got {kind_of(value)}"
         raise TypeError(msg)
     return value.strip()
 
@@ -400,7 +401,7 @@ def _texts(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value.strip(),) if value.strip() else ()
     if not isinstance(value, list):
-        msg = f"expected a list of text, got {_kind(value)}"
+        msg = f"expected a list of text, got {kind_of(value)}"
         raise TypeError(msg)
     items = []
     for index, item in enumerate(value):
@@ -409,7 +410,7 @@ def _texts(value: object) -> tuple[str, ...]:
             if text:
                 items.append(text)
         elif item is not None:
-            msg = f"item {index + 1} should be text, got {_kind(item)}"
+            msg = f"item {index + 1} should be text, got {kind_of(item)}"
             raise TypeError(msg)
     return unique(items)
 
@@ -423,7 +424,7 @@ def _number(value: object) -> int:
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     else:
-        msg = f"expected a whole number, got {_kind(value)}"
+        msg = f"expected a whole number, got {kind_of(value)}"
         raise TypeError(msg)
     if number < 0:
         msg = f"must not be negative, got {number}"
@@ -433,7 +434,7 @@ def _number(value: object) -> int:
 
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
-        msg = f"expected true or false, got {_kind(value)}"
+        msg = f"expected true or false, got {kind_of(value)}"
         raise TypeError(msg)
     return value
 
@@ -444,12 +445,12 @@ def _time(value: object) -> dt.datetime:
 
 def _events(value: object) -> tuple[Event, ...]:
     if not isinstance(value, list):
-        msg = f"expected a list of events, got {_kind(value)}"
+        msg = f"expected a list of events, got {kind_of(value)}"
         raise TypeError(msg)
     events = []
     for index, item in enumerate(value):
         if not isinstance(item, Mapping):
-            msg = f"event {index + 1} should be a mapping, got {_kind(item)}"
+            msg = f"event {index + 1} should be a mapping, got {kind_of(item)}"
             raise TypeError(msg)
         events.append(
             Event(
@@ -464,7 +465,7 @@ def _events(value: object) -> tuple[Event, ...]:
 
 def _exemptions(value: object) -> tuple[Exemption, ...]:
     if not isinstance(value, list):
-        msg = f"expected a list of {{code, reason}} mappings, got {_kind(value)}"
+        msg = f"expected a list of {{code, reason}} mappings, got {kind_of(value)}"
         raise TypeError(msg)
     out = []
     for index, item in enumerate(value):
@@ -477,14 +478,14 @@ def _exemptions(value: object) -> tuple[Exemption, ...]:
 
 def _milestones(value: object) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, Mapping):
-        msg = f"expected a mapping of stage to milestone, got {_kind(value)}"
+        msg = f"expected a mapping of stage to milestone, got {kind_of(value)}"
         raise TypeError(msg)
     out = []
     for stage, text in value.items():
         if text is None:
             continue
         if not isinstance(text, str):
-            msg = f'milestone of {stage} should be text such as "v1.30", got {_kind(text)}'
+            msg = f'milestone of {stage} should be text such as "v1.30", got {kind_of(text)}'
             raise TypeError(msg)
         out.append((str(stage), text.strip()))
     return tuple(out)
@@ -492,7 +493,7 @@ def _milestones(value: object) -> tuple[tuple[str, str], ...]:
 
 def _feature_gates(value: object) -> tuple[FeatureGate, ...]:
     if not isinstance(value, list):
-        msg = f"expected a list of {{name, components}} mappings, got {_kind(value)}"
+        msg = f"expected a list of {{name, components}} mappings, got {kind_of(value)}"
         raise TypeError(msg)
     gates = []
     for index, item in enumerate(value):
@@ -511,7 +512,7 @@ def _feature_gates(value: object) -> tuple[FeatureGate, ...]:
 
 def _prr_approvals(value: object) -> tuple[PrrApproval, ...]:
     if not isinstance(value, list):
-        msg = f"expected a list of {{stage, approver}} mappings, got {_kind(value)}"
+        msg = f"expected a list of {{stage, approver}} mappings, got {kind_of(value)}"
         raise TypeError(msg)
     out = []
     for index, item in enumerate(value):
@@ -534,22 +535,6 @@ def _state(value: object) -> State:
 
 def _uuid(value: object) -> str:
     return _text(value)
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, dt.date):
-        return f"a date ({value})"
-    return type(value).__name__
 
 
 _FIELD_CONVERTERS: dict[str, Callable[[object], Any]] = {

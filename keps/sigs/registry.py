@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from keps._files import read_text
+from keps._kinds import kind_of
 from keps._yaml import error_detail, load_fast
 from keps.errors import InvalidContentError, UnknownSigError
 from keps.problems import Problem
@@ -275,7 +276,7 @@ def _groups_from_data(data: object, source: str) -> tuple[tuple[Sig, ...], list[
         problems.append(Problem("sig-list-shape", message, path=source))
 
     if not isinstance(data, dict):
-        problem(f"expected a mapping at the top, found {_kind_of(data)}")
+        problem(f"expected a mapping at the top, found {kind_of(data)}")
         return (), problems
 
     if "groups" in data:
@@ -292,7 +293,7 @@ def _groups_from_data(data: object, source: str) -> tuple[tuple[Sig, ...], list[
         if entries is None:
             continue
         if not isinstance(entries, list):
-            problem(f"{key}: expected a list, found {_kind_of(entries)}")
+            problem(f"{key}: expected a list, found {kind_of(entries)}")
             continue
         for position, entry in enumerate(entries, start=1):
             where = f"{key}[{position}]"
@@ -307,20 +308,20 @@ def _group_from_entry(
 ) -> Sig | None:
     """One Sig from one list entry, or None after reporting why it cannot be one."""
     if not isinstance(entry, dict):
-        problem(f"{where}: expected a mapping, found {_kind_of(entry)}")
+        problem(f"{where}: expected a mapping, found {kind_of(entry)}")
         return None
     dir_ = entry.get("dir")
     name = entry.get("name")
     where = f"{where} ({dir_})" if isinstance(dir_, str) else where
     ok = True
     if not isinstance(dir_, str):
-        problem(f"{where}: dir must be a string, found {_kind_of(dir_)}")
+        problem(f"{where}: dir must be a string, found {kind_of(dir_)}")
         ok = False
     elif (why := _dir_name_problem(dir_)) is not None:
         problem(f"{where}: dir {dir_!r} {why}")
         ok = False
     if not isinstance(name, str):
-        problem(f"{where}: name must be a string, found {_kind_of(name)}")
+        problem(f"{where}: name must be a string, found {kind_of(name)}")
         ok = False
     if kind is None:
         kind = entry.get("kind", "sig")
@@ -340,7 +341,7 @@ def _subprojects_from_entry(
     if value is None:
         return ()
     if not isinstance(value, list):
-        problem(f"{where}: subprojects must be a list, found {_kind_of(value)}")
+        problem(f"{where}: subprojects must be a list, found {kind_of(value)}")
         return None
     names: list[str] = []
     ok = True
@@ -355,17 +356,6 @@ def _subprojects_from_entry(
         else:
             names.append(sub)
     return tuple(names) if ok else None
-
-
-def _kind_of(value: object) -> str:
-    """A YAML-flavoured name for the type of *value*, for messages."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
 
 
 @functools.cache

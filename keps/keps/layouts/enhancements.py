@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from keps._files import read_text
+from keps._kinds import kind_of
 from keps.errors import KepError
 from keps.keps.layouts._kepyaml import dump_text, edit_text, load_text
 from keps.keps.layouts.base import Layout, Loaded
@@ -92,33 +93,23 @@ class _FieldProblem(ValueError):
         super().__init__(message)
 
 
-def _kind(value: object) -> str:
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "a boolean"
-    return f"{type(value).__name__} {value!r}"
-
-
 def _scalar_text(value: object, key: str) -> str:
     if isinstance(value, Mapping | list):
-        msg = f"{key} must be text, not {_kind(value)}"
+        msg = f"{key} must be text, not {kind_of(value)}"
         raise _FieldProblem(msg, code="field-type")
     return str(value).strip()
 
 
 def _text_list(value: object, key: str) -> tuple[str, ...]:
     if not isinstance(value, list):
-        msg = f"{key} must be a list, not {_kind(value)}"
+        msg = f"{key} must be a list, not {kind_of(value)}"
         raise _FieldProblem(msg, code="field-type")
     out = []
     for index, item in enumerate(value):
         if item is None:
             continue
         if isinstance(item, Mapping | list):
-            msg = f"{key} item {index + 1} must be text, not {_kind(item)}"
+            msg = f"{key} item {index + 1} must be text, not {kind_of(item)}"
             raise _FieldProblem(msg, code="field-type", field=f"{key}[{index}]")
         if str(item).strip():
             out.append(str(item).strip())
@@ -135,7 +126,7 @@ def _status(value: object, key: str) -> State:
 
 def _kep_number(value: object, key: str) -> int:
     if isinstance(value, bool):
-        msg = f"kep-number must be a number, not {_kind(value)}"
+        msg = f"kep-number must be a number, not {kind_of(value)}"
         raise _FieldProblem(msg, code="field-type")
     text = _scalar_text(value, key)
     if not text.isdigit():
@@ -162,7 +153,7 @@ def _date(value: object, key: str) -> dt.datetime:
 
 def _milestones(value: object, key: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, Mapping):
-        msg = f"milestone must be a mapping of stage to milestone, not {_kind(value)}"
+        msg = f"milestone must be a mapping of stage to milestone, not {kind_of(value)}"
         raise _FieldProblem(msg, code="field-type")
     out = []
     for stage, text in value.items():
@@ -177,13 +168,13 @@ def _milestones(value: object, key: str) -> tuple[tuple[str, str], ...]:
 
 def _gates(value: object, key: str) -> tuple[FeatureGate, ...]:
     if not isinstance(value, list):
-        msg = f"feature-gates must be a list of {{name, components}}, not {_kind(value)}"
+        msg = f"feature-gates must be a list of {{name, components}}, not {kind_of(value)}"
         raise _FieldProblem(msg, code="field-type")
     gates = []
     for index, item in enumerate(value):
         where = f"feature-gates[{index}]"
         if not isinstance(item, Mapping):
-            msg = f"{where} must be a mapping with name and components, not {_kind(item)}"
+            msg = f"{where} must be a mapping with name and components, not {kind_of(item)}"
             raise _FieldProblem(msg, code="field-type", field=where)
         for extra in item:
             if extra not in ("name", "components"):
@@ -191,7 +182,7 @@ def _gates(value: object, key: str) -> tuple[FeatureGate, ...]:
                 raise _FieldProblem(msg, code="key-unknown", field=f"{where}.{extra}")
         name = item.get("name")
         if isinstance(name, Mapping | list):
-            msg = f"{where}.name must be text, not {_kind(name)}"
+            msg = f"{where}.name must be text, not {kind_of(name)}"
             raise _FieldProblem(msg, code="field-type", field=f"{where}.name")
         components = item.get("components")
         gates.append(
@@ -205,7 +196,7 @@ def _gates(value: object, key: str) -> tuple[FeatureGate, ...]:
 
 def _flag(value: object, key: str) -> bool:
     if not isinstance(value, bool):
-        msg = f"{key} must be true or false, not {_kind(value)}"
+        msg = f"{key} must be true or false, not {kind_of(value)}"
         raise _FieldProblem(msg, code="field-type")
     return value
 
@@ -356,7 +347,7 @@ class EnhancementsLayout(Layout):
         if data is None:
             data = {}
         if not isinstance(data, Mapping):
-            msg = f"{path} must hold a mapping of fields, not {_kind(data)}"
+            msg = f"{path} must hold a mapping of fields, not {kind_of(data)}"
             problems.append(Problem("field-type", msg, path=where, line=1))
             return Loaded(Metadata(), None, tuple(problems), parsed.lines)
         values: dict[str, Any] = {}
