@@ -177,15 +177,7 @@ def code_fingerprint() -> tuple[tuple[str, int, int], ...]:
 
 def load(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
     """The cached data in *path* if its version and *key* match; None otherwise."""
-    try:
-        raw = path.read_bytes()  # one read; marshal.load reads in small bites
-        with gc_paused():
-            data = marshal.loads(raw)
-    except FileNotFoundError:
-        return None
-    except (OSError, EOFError, ValueError, TypeError) as exc:
-        log.info("ignoring the unreadable index cache %s: %s", path, exc)
-        return None
+    data = _read(path)
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
         return None
     if data.get("key") != key:
@@ -210,6 +202,23 @@ def save(
     """
     data = {"version": CACHE_VERSION, "key": key, "dirs": dirs, "keps": keps, "salvage": salvage}
     _replace(path, marshal.dumps(data))
+
+
+def _read(path: Path) -> object:
+    """What the cache file *path* holds; None when it is missing or unreadable.
+
+    One read (marshal.load reads in small bites), with the collector paused: a cache of
+    10,000 KEPs is hundreds of thousands of objects, none of them garbage.
+    """
+    try:
+        raw = path.read_bytes()
+        with gc_paused():
+            return marshal.loads(raw)
+    except FileNotFoundError:
+        return None
+    except (OSError, EOFError, ValueError, TypeError) as exc:
+        log.info("ignoring the unreadable cache file %s: %s", path, exc)
+        return None
 
 
 def _replace(path: Path, payload: bytes) -> None:
@@ -382,15 +391,7 @@ def load_parsed(
     is called only when the identity cannot be trusted. None when nothing usable is
     cached (missing, corrupt, another file or keps code).
     """
-    try:
-        raw = path.read_bytes()
-        with gc_paused():
-            data = marshal.loads(raw)
-    except FileNotFoundError:
-        return None
-    except (OSError, EOFError, ValueError, TypeError) as exc:
-        log.info("ignoring the unreadable parsed-index cache %s: %s", path, exc)
-        return None
+    data = _read(path)
     if not isinstance(data, tuple) or len(data) != 7 or data[0] != PARSED_VERSION:
         return None
     _, cached_identity, saved_ns, cached_digest, code, next_number, items = data
