@@ -58,3 +58,19 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 _hypothesis_settings.register_profile("default", max_examples=200, deadline=None)
 _hypothesis_settings.register_profile("ci", max_examples=2000, deadline=None)
 _hypothesis_settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(name="index_parses")
+def _index_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every keps.yaml that keps.index parses (rather than takes from its cache), in order."""
+    import keps.index.build
+
+    parses: list[Path] = []
+    original = keps.index.build._parse
+
+    def counting(path: Path, raw: bytes) -> object:
+        parses.append(path)
+        return original(path, raw)
+
+    monkeypatch.setattr(keps.index.build, "_parse", counting)
+    return parses

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import keps
@@ -49,3 +51,15 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and not p.name.endswith(".lock")
     }
+
+
+def gen_tree(shared: Path, root: Path, count: int) -> Path:
+    """*count* KEPs under *root*, written by the benchmark generator in ../shared/bench
+    (the Go seed's on-disk format), always with seed 1."""
+    script = shared / "bench" / "gen_content.py"
+    subprocess.run(
+        [sys.executable, str(script), str(root), "--count", str(count), "--seed", "1"],
+        check=True,
+        capture_output=True,
+    )
+    return root

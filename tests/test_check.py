@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from keps import CheckFailedError, Metadata, Problem, State
 from keps.keps import check
 from keps.keps.metadata import Exemption
 from keps.sigs import SigRegistry
-from tests.kep_factory import T0, make_kep, snapshot
+from tests.kep_factory import T0, gen_tree, make_kep, snapshot
 
 REGISTRY = SigRegistry.packaged()
 UUID = "0b1ad5c4-2a52-4d0b-a2e3-3b3b3f3e6f11"
@@ -233,20 +231,7 @@ class TestExemptions:
 
 def test_generated_tree_opens_checks_and_round_trips(shared: Path, tmp_path: Path) -> None:
     """1,000 KEPs as the Go seed writes them: each opens, passes check(), and persists byte for byte."""
-    root = tmp_path / "content"
-    subprocess.run(
-        [
-            sys.executable,
-            str(shared / "bench" / "gen_content.py"),
-            str(root),
-            "--count",
-            "1000",
-            "--seed",
-            "1",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    root = gen_tree(shared, tmp_path / "content", 1000)
     before = snapshot(root)
     dirs = sorted(p.parent for p in root.rglob("metadata.yaml"))
     assert len(dirs) == 1000

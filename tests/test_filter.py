@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import keps.index
 from keps.errors import QuerySyntaxError
 from keps.index import Entry
 from keps.keps import State
+from tests.kep_factory import gen_tree
 
 
 def utc(*parts: int) -> dt.datetime:
@@ -265,13 +264,7 @@ class TestQuery:
 
     def test_query_over_a_real_index(self, shared: Path, tmp_path: Path) -> None:
         """Over a generated tree, a query and its composed criteria pick the same KEPs."""
-        root = tmp_path / "content"
-        script = shared / "bench" / "gen_content.py"
-        subprocess.run(
-            [sys.executable, str(script), str(root), "--count", "60", "--seed", "1"],
-            check=True,
-            capture_output=True,
-        )
+        root = gen_tree(shared, tmp_path / "content", 60)
         index = keps.index.rebuild(root)
         query = "state:implementable,implemented -sig:sig-node number<=40 created>=2018-03-01"
         composed = (

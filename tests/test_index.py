@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import attrs
@@ -25,6 +23,7 @@ from keps.errors import (
 )
 from keps.index import BrokenKep, Entry, Index
 from keps.keps import State, sections
+from tests.kep_factory import gen_tree
 
 T0 = dt.datetime(2019, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
 TEXT = "Written by a person, not the template.\n"
@@ -49,17 +48,6 @@ def make_kep(
     kep.update(state=state, kep_number=number, **fields)
     kep.persist(now=T0 + dt.timedelta(days=1), check=check)
     return kep
-
-
-def gen_tree(shared: Path, root: Path, count: int) -> Path:
-    """A content tree written by the benchmark generator (the Go seed's on-disk format)."""
-    script = shared / "bench" / "gen_content.py"
-    subprocess.run(
-        [sys.executable, str(script), str(root), "--count", str(count), "--seed", "1"],
-        check=True,
-        capture_output=True,
-    )
-    return root
 
 
 @pytest.fixture(name="tree")
@@ -364,29 +352,19 @@ class TestPersistAndOpen:
         assert keps.index.open(tree).entries[0].title == "X" + entry.title[1:]
         assert reads == [path]
 
-    def test_open_after_persist_parses_nothing(
-        self, tree: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    def test_open_after_persist_parses_nothing(self, tree: Path, index_parses: list[Path]) -> None:
         """persist remembers what it wrote: the next open (a new kepctl query) parses nothing."""
         index = keps.index.rebuild(tree)
         index.persist()
-        parses: list[Path] = []
-        original = keps.index.build._parse
-
-        def counting(path: Path, raw: bytes) -> object:
-            parses.append(path)
-            return original(path, raw)
-
-        monkeypatch.setattr(keps.index.build, "_parse", counting)
         opened = keps.index.open(tree)
-        assert parses == []
+        assert index_parses == []
         assert opened.entries == index.entries
         assert opened.next_kep_number == index.next_kep_number
         # a write by anyone else afterwards is parsed
         path = tree / "keps.yaml"
         path.write_text(path.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
         assert keps.index.open(tree).entries == index.entries
-        assert parses == [path]
+        assert index_parses == [path]
 
     def test_an_entry_the_file_would_change_is_not_remembered(self, tmp_path: Path) -> None:
         """A location that a parse normalises makes open parse the file, as it would."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import attrs
@@ -14,17 +12,7 @@ import pytest
 
 import keps.index
 from keps.index import Entry, Index, build, cache, forked
-
-
-def gen_tree(shared: Path, root: Path, count: int) -> Path:
-    """A content tree written by the benchmark generator (the Go seed's on-disk format)."""
-    script = shared / "bench" / "gen_content.py"
-    subprocess.run(
-        [sys.executable, str(script), str(root), "--count", str(count), "--seed", "1"],
-        check=True,
-        capture_output=True,
-    )
-    return root
+from tests.kep_factory import gen_tree
 
 
 @pytest.fixture(name="tree", params=["one-process", "forked"])

@@ -231,27 +231,17 @@ class TestApprove:
 
 
 class TestIndexAfterAStep:
-    def test_the_next_open_needs_no_parse(
-        self, root: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    def test_the_next_open_needs_no_parse(self, root: Path, index_parses: list[Path]) -> None:
         """A step that writes keps.yaml remembers it: the next open parses nothing."""
         to_provisional(root, "sig-node/other-kep")
         keps.index.rebuild(root).persist()
         kep_dir = to_implementable(root)
-        parses: list[Path] = []
-        original = keps.index.build._parse
-
-        def counting(path: Path, raw: bytes) -> object:
-            parses.append(path)
-            return original(path, raw)
-
-        monkeypatch.setattr(keps.index.build, "_parse", counting)
         index = keps.index.open(root)
-        assert parses == []
+        assert index_parses == []
         assert index.by_number(1).location == kep_dir.relative_to(root).as_posix()
         keps.index.cache.parsed_path(root.absolute()).unlink()
         assert keps.index.open(root).entries == index.entries  # what a parse gives
-        assert parses == [root / "keps.yaml"]
+        assert index_parses == [root / "keps.yaml"]
 
 
 class TestEndStates:
