@@ -33,6 +33,7 @@ __all__ = [
     "load_roundtrip",
     "load_simple",
     "parse_time",
+    "refuse_deep_nesting",
     "update_document",
 ]
 
@@ -65,11 +66,17 @@ MAX_NODES = 200_000
 
 
 #: At most this many collections may nest inside one another. libyaml's composer recurses
-#: in C once per level, so ``[[[[...`` a hundred thousand deep would crash the process.
-MAX_DEPTH = 1000
+#: in C once per level, so ``[[[[...`` a hundred thousand deep would crash the process,
+#: and ruamel's round-trip writer recurses in Python several frames per level (it fails
+#: near 300). No KEP file nests more than a handful of levels. The limit is also well
+#: below libyaml's own (1,000 in PyYAML 6.0.2 and later), so the refusal is always ours.
+MAX_DEPTH = 100
+
+#: Indicators chained on one line (``- - ? a:``) that are looked at more closely.
+_CHAIN = 16
 
 _INDENT = re.compile(r"^[ ]*", re.MULTILINE)
-_INLINE_CHAIN = re.compile(r"(?:[-?:][ \t]+){64}")
+_INLINE_CHAIN = re.compile(rf"(?:[-?:][ \t]+){{{_CHAIN}}}")
 
 
 def _may_nest_deeper_than(text: str, depth: int) -> bool:
@@ -83,7 +90,7 @@ def _may_nest_deeper_than(text: str, depth: int) -> bool:
         return True
     indent = max((len(m) for m in _INDENT.findall(text)), default=0)
     flow = text.count("[") + text.count("{")
-    return 2 * (indent + 2) + flow + 64 > depth
+    return 2 * (indent + 2) + flow + _CHAIN > depth
 
 
 def _nesting_depth_exceeds(loader: yaml.SafeLoader, depth: int) -> bool:
@@ -100,13 +107,34 @@ def _nesting_depth_exceeds(loader: yaml.SafeLoader, depth: int) -> bool:
     return False
 
 
-def _refuse_deep_nesting(text: str, path: Path | str) -> None:
-    """Raise InvalidContentError naming *path* if *text* nests more than MAX_DEPTH deep."""
+def _deep_in_pure_python(text: str) -> bool:
+    """True when *text* nests more than MAX_DEPTH deep before any syntax error."""
+    loader = yaml.SafeLoader(text)
+    try:
+        return _nesting_depth_exceeds(loader, MAX_DEPTH)
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+
+
+def refuse_deep_nesting(text: str, path: Path | str) -> None:
+    """Raise InvalidContentError naming *path* if *text* nests more than MAX_DEPTH deep.
+
+    Text that is not YAML at all raises it too (the scan reads the whole event stream).
+    """
     if not _may_nest_deeper_than(text, MAX_DEPTH):
         return
     scanner = _StrictLoader(text)
     try:
         too_deep = _nesting_depth_exceeds(scanner, MAX_DEPTH)
+    except yaml.YAMLError as exc:
+        # libyaml may refuse first (its scanner runs up to a line ahead of the events, and
+        # PyYAML 6.0.2+ has a nesting limit of its own): the pure-Python parser, which has
+        # no limit and no recursion, tells a deep document from a broken one
+        too_deep = _deep_in_pure_python(text)
+        if not too_deep:
+            raise _yaml_problem(exc, path) from exc
     finally:
         scanner.dispose()
     if too_deep:
@@ -162,10 +190,7 @@ def load_fast(text: str, *, path: Path | str) -> Loaded:
 
 def _load_full(text: str, *, path: Path | str) -> Loaded:
     """:func:`load_fast` without the flat fast path: PyYAML's strict safe loader, bounded."""
-    try:
-        _refuse_deep_nesting(text, path)
-    except yaml.YAMLError as exc:
-        raise _yaml_problem(exc, path) from exc
+    refuse_deep_nesting(text, path)
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -214,15 +239,26 @@ def load_roundtrip(text: str, *, path: Path | str) -> Any:
     from ruamel.yaml.error import YAMLError as RuamelError
 
     try:
+        refuse_deep_nesting(text, path)
         return _roundtrip_yaml(text).load(text)
-    except (RuamelError, ValueError, TypeError) as exc:
+    except (RuamelError, yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise _yaml_problem(exc, path) from exc
 
 
-def dump_roundtrip(document: Any, *, like: str) -> str:
-    """Dump *document* with the indentation and document marker of the text *like*."""
+def dump_roundtrip(document: Any, *, like: str, path: Path | str = "<document>") -> str:
+    """Dump *document* with the indentation and document marker of the text *like*.
+
+    Raises:
+        InvalidContentError: the document cannot be written as YAML (it nests too deep
+            for the writer); the problem names *path*.
+    """
     buffer = io.StringIO()
-    _roundtrip_yaml(like).dump(document, buffer)
+    try:
+        _roundtrip_yaml(like).dump(document, buffer)
+    except RecursionError as exc:
+        msg = f"{path} nests too deep to be written back"
+        problem = Problem("yaml-too-deep", msg, path=str(path))
+        raise InvalidContentError(msg, path=path, problems=[problem]) from exc
     return buffer.getvalue()
 
 

@@ -16,6 +16,7 @@ import pytest
 
 import keps
 import keps.index
+from keps._yaml import MAX_DEPTH
 from keps.errors import KepError
 from keps.settings import load_settings
 from keps.sigs import SigRegistry
@@ -120,6 +121,8 @@ def test_open_and_check_give_a_kep_error_naming_the_file_and_field(
     text = str(raised.value)
     assert str(kep_dir / "metadata.yaml") in text
     assert words in text
+    if name == "nested 100000 deep":  # refused by keps' own limit, whichever YAML library
+        assert [p.code for p in raised.value.problems] == ["yaml-too-deep"]  # type: ignore[attr-defined]
     if field is not None:
         fields = {p.field for p in getattr(raised.value, "problems", ())}
         assert field in fields, (fields, text)
@@ -218,6 +221,7 @@ def test_duplicate_keys_in_settings_and_sig_lists_are_refused(parser: str, tmp_p
 CHILD = """
 import sys
 from pathlib import Path
+from keps._yaml import MAX_DEPTH
 from keps.errors import KepError
 from keps.settings import load_settings
 from keps.sigs import SigRegistry
@@ -245,3 +249,49 @@ def test_deeply_nested_settings_and_sig_lists_do_not_crash(parser: str, tmp_path
     )
     assert child.returncode == 0, f"the parser crashed (exit {child.returncode})"
     assert child.stdout.startswith("KepError")
+
+
+# -- nesting: what keps accepts, it can write back --------------------------------------------
+
+
+def _nested(depth: int, *, flow: bool) -> str:
+    """An unknown key holding *depth* collections inside one another."""
+    if flow:
+        return "notes: " + "[" * depth + "1" + "]" * depth + "\n"
+    lines = ["notes:"]
+    lines.extend(" " * (2 * level) + "- " for level in range(1, depth + 1))
+    lines[-1] += "1"
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 999])
+@pytest.mark.parametrize("flow", [True, False], ids=["flow", "block"])
+def test_nesting_past_the_limit_is_refused_when_the_kep_is_opened(
+    depth: int, flow: bool, tmp_path: Path
+) -> None:
+    """999-deep sequences used to open and check fine, then kill every step in the writer."""
+    kep = make_kep(tmp_path, "sig-node/deep")
+    path = kep.path / "metadata.yaml"
+    path.write_text(path.read_text() + _nested(depth, flow=flow))
+    with pytest.raises(KepError) as raised:
+        keps.open(kep.path)
+    assert str(path) in str(raised.value)
+    assert [p.code for p in raised.value.problems] == ["yaml-too-deep"]  # type: ignore[attr-defined]
+    assert [b.location for b in keps.index.rebuild(tmp_path).broken] == ["sig-node/sig-wide/deep"]
+
+
+@pytest.mark.parametrize("flow", [True, False], ids=["flow", "block"])
+def test_a_kep_nested_to_the_limit_opens_and_persists(flow: bool, tmp_path: Path) -> None:
+    """The deepest document open accepts survives a change and a persist (no RecursionError)."""
+    kep = make_kep(tmp_path, "sig-node/deep")
+    path = kep.path / "metadata.yaml"
+    path.write_text(path.read_text() + _nested(MAX_DEPTH - 1, flow=flow))
+    opened = keps.open(kep.path)
+    opened.add_reviewers("rita")
+    assert opened.persist()
+    again = keps.open(kep.path)
+    assert again.reviewers == ("rita",)
+    depth, notes = 0, again.raw["notes"]
+    while isinstance(notes, list):
+        depth, notes = depth + 1, notes[0]
+    assert (depth, notes) == (MAX_DEPTH - 1, 1)

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from keps._yaml import refuse_deep_nesting
 from keps.errors import InvalidContentError
 from keps.problems import Problem
 
@@ -102,6 +103,7 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], path: Path | str)
 
 
 def _compose(text: str, path: Path | str) -> tuple[yaml.Node | None, _TextDatesLoader]:
+    refuse_deep_nesting(text, path)
     loader = _TextDatesLoader(text)
     try:
         return loader.get_single_node(), loader
