@@ -13,17 +13,19 @@ import hashlib
 import json
 import logging
 import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from keps.errors import InvalidContentError, KepNotFoundError, StorageError
+from keps.errors import InvalidContentError, KepError, KepNotFoundError, StorageError
 from keps.problems import Problem
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_INDEX_BYTES",
     "TEMP_PREFIX",
     "FileTransaction",
     "atomic_write_bytes",
@@ -35,8 +37,13 @@ __all__ = [
     "roll_back_journal",
 ]
 
-#: Files larger than this are refused before they are read: no KEP file is anywhere near.
+#: Files larger than this are refused before they are read, and never written: no KEP
+#: file is anywhere near.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+
+#: The limit for keps.yaml, which summarises every KEP (some 19,000 KEPs fit in 8 MiB),
+#: and for the original bytes a transaction keeps of any file it replaces.
+MAX_INDEX_BYTES = 512 * 1024 * 1024
 
 #: Temporary files are named with this prefix; readers ignore them (they are hidden).
 TEMP_PREFIX = ".keps-tmp-"
@@ -53,59 +60,110 @@ def _mkstemp(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
 
 
-def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of *path*; a missing, unreadable or oversized file raises a KepError.
+#: How every file is opened for reading: binary on every OS, never blocking (a FIFO or a
+#: device opens at once and is then refused by its type), never a controlling terminal.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+_CHUNK = 1 << 20
 
-    The first read asks for the size the file has (``read(limit + 1)`` would allocate
-    the whole limit for every small file); later reads catch a file that grew meanwhile.
+
+def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file *path*; anything else raises a KepError naming it.
+
+    A missing file raises KepNotFoundError; a folder, FIFO, socket or device, or a file
+    over *limit* bytes, InvalidContentError (before a byte is read: a FIFO would block,
+    ``/dev/zero`` never ends); an unreadable one StorageError. Links are followed (the
+    callers check where a path may lead). Plain ``os.open``/``os.read``: this runs once
+    per opened KEP, and a buffered reader costs several times as much for a small file.
     """
     try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            chunks = [handle.read(min(size, limit) + 1)]
-            total = len(chunks[0])
-            while total <= limit and (more := handle.read(min(1 << 20, limit + 1 - total))):
-                chunks.append(more)
-                total += len(more)
-            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        fd = os.open(path, _READ_FLAGS)
     except (FileNotFoundError, NotADirectoryError) as exc:
         msg = f"no such file: {path}"
-        raise KepNotFoundError(msg, path=path) from exc
-    except IsADirectoryError as exc:
-        msg = f"expected a file, found a directory: {path}"
-        raise InvalidContentError(msg, path=path) from exc
+        raise KepNotFoundError(msg, path=Path(path)) from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise _unreadable(path, exc) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(path, info.st_mode)
+        if info.st_size > limit:
+            raise _too_large(path, limit)
+        first = os.read(fd, info.st_size + 1)
+        if len(first) == info.st_size:  # the usual case: all of it in one read
+            return first
+        chunks, total = [first], len(first)  # it grew, shrank, or the read came up short
+        while total <= limit and (more := os.read(fd, min(_CHUNK, limit + 1 - total))):
+            chunks.append(more)
+            total += len(more)
     except OSError as exc:
-        msg = f"cannot read {path}: {exc.strerror or exc}"
-        raise StorageError(msg, path=path) from exc
-    if len(data) > limit:
-        msg = f"{path} is larger than {limit} bytes"
-        problem = Problem("file-too-large", msg, path=str(path))
-        raise InvalidContentError(msg, path=path, problems=[problem])
-    return data
+        raise _unreadable(path, exc) from exc
+    finally:
+        os.close(fd)
+    if total > limit:  # it grew while being read
+        raise _too_large(path, limit)
+    return b"".join(chunks)
 
 
-def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
+def _unreadable(path: str | Path, exc: Exception) -> StorageError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+    msg = f"cannot read {path}: {reason}"
+    return StorageError(msg, path=Path(path))
+
+
+def _not_regular(path: str | Path, mode: int) -> InvalidContentError:
+    if stat.S_ISDIR(mode):
+        msg = f"expected a file, found a directory: {path}"
+    else:
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
+        msg = f"{path} is {kind}, not a regular file; it was not read"
+    problem = Problem("not-a-regular-file", msg, path=str(path))
+    return InvalidContentError(msg, path=Path(path), problems=[problem])
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def _too_large(path: str | Path, limit: int) -> InvalidContentError:
+    msg = f"{path} is larger than {limit} bytes"
+    problem = Problem("file-too-large", msg, path=str(path))
+    return InvalidContentError(msg, path=Path(path), problems=[problem])
+
+
+def read_text(path: str | Path, *, limit: int = MAX_FILE_BYTES) -> str:
     """The text of *path* decoded as UTF-8; binary or invalid UTF-8 raises a KepError."""
     return decode_text(read_bytes(path, limit=limit), path)
 
 
-def decode_text(data: bytes, path: Path) -> str:
+def decode_text(data: bytes, path: str | Path) -> str:
     """*data*, read from *path*, decoded as UTF-8; invalid UTF-8 raises a KepError."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         msg = f"{path} is not valid UTF-8 text (byte {exc.start})"
         problem = Problem("not-utf8", msg, path=str(path))
-        raise InvalidContentError(msg, path=path, problems=[problem]) from exc
+        raise InvalidContentError(msg, path=Path(path), problems=[problem]) from exc
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, limit: int = MAX_FILE_BYTES) -> None:
     """Replace *path* with *data* atomically (temp file, fsync, rename); folders are created.
 
     The temporary file lives in the target's folder and is named ``.keps-tmp-*``; it is
     removed on any failure. After the rename the folder is fsynced too, so the new name
-    survives a power cut.
+    survives a power cut. *data* over *limit* bytes is refused before anything is
+    touched: what keps writes, keps can read again.
     """
+    _refuse_oversized(path, data, limit)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = _mkstemp(path)
@@ -140,9 +198,16 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, *, limit: int = MAX_FILE_BYTES) -> None:
     """Replace *path* with *text* (UTF-8) atomically."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"), limit=limit)
+
+
+def _refuse_oversized(path: Path, data: bytes, limit: int) -> None:
+    if len(data) > limit:
+        msg = f"refusing to write {path}: {len(data)} bytes is over the limit of {limit}"
+        problem = Problem("file-too-large", msg, path=str(path))
+        raise InvalidContentError(msg, path=path, problems=[problem])
 
 
 class FileTransaction:
@@ -163,17 +228,24 @@ class FileTransaction:
 
     def __init__(self, *, journal: Path | None = None, labels: Sequence[str] = ()) -> None:
         self._writes: dict[Path, bytes] = {}
+        self._limits: dict[Path, int] = {}
         self._dirs: list[Path] = []
         self._journal = journal
         self._labels = tuple(labels)
 
-    def write_bytes(self, path: Path, data: bytes) -> None:
-        """Stage *data* to replace *path* (a later write to the same path wins)."""
-        self._writes[path] = data
+    def write_bytes(self, path: Path, data: bytes, *, limit: int = MAX_FILE_BYTES) -> None:
+        """Stage *data* to replace *path* (a later write to the same path wins).
 
-    def write_text(self, path: Path, text: str) -> None:
+        Raises:
+            InvalidContentError: *data* is over *limit* bytes (nothing is staged).
+        """
+        _refuse_oversized(path, data, limit)
+        self._writes[path] = data
+        self._limits[path] = limit
+
+    def write_text(self, path: Path, text: str, *, limit: int = MAX_FILE_BYTES) -> None:
         """Stage *text* (UTF-8) to replace *path*."""
-        self.write_bytes(path, text.encode("utf-8"))
+        self.write_bytes(path, text.encode("utf-8"), limit=limit)
 
     def mkdir(self, path: Path) -> None:
         """Stage the creation of folder *path* (and its parents)."""
@@ -205,7 +277,7 @@ class FileTransaction:
             for path, data in self._writes.items():
                 # listed before the write: a failure after its rename must undo it too
                 attempted.append(path)
-                atomic_write_bytes(path, data)
+                atomic_write_bytes(path, data, limit=self._limits[path])
         except BaseException:
             restored = True
             for path in reversed(attempted):  # every one, even after a failed restore
@@ -406,13 +478,11 @@ def _make_dirs(folder: Path) -> list[Path]:
 
 
 def _original(path: Path) -> bytes | None:
+    """What *path* holds before a write, None if nothing; a FIFO or device raises a KepError."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
+        return read_bytes(path, limit=MAX_INDEX_BYTES)
+    except KepNotFoundError:
         return None
-    except OSError as exc:
-        msg = f"cannot read {path}: {exc.strerror or exc}"
-        raise StorageError(msg, path=path) from exc
 
 
 def _restore(path: Path, original: bytes | None) -> bool:
@@ -426,8 +496,8 @@ def _restore(path: Path, original: bytes | None) -> bool:
         if original is None:
             path.unlink(missing_ok=True)
             return True
-        with contextlib.suppress(OSError):
-            if path.read_bytes() == original:
+        with contextlib.suppress(KepError):
+            if read_bytes(path, limit=MAX_INDEX_BYTES) == original:
                 return True
         fd, tmp_name = _mkstemp(path)
         tmp = Path(tmp_name)

@@ -48,11 +48,11 @@ def stop(path):
     time.sleep(600)
 
 real_write = files.atomic_write_bytes
-def write(path, data):
+def write(path, data, **limit):
     calls[0] += 1
     if calls[0] == k and where == "before-write":
         stop(path)
-    real_write(path, data)
+    real_write(path, data, **limit)
     if calls[0] == k and where == "after-rename":
         stop(path)
 files.atomic_write_bytes = write
@@ -81,9 +81,9 @@ def _writes(step: str, tmp: Path) -> int:
     real = files.atomic_write_bytes
     calls = [0]
 
-    def counting(path: Path, data: bytes) -> None:
+    def counting(path: Path, data: bytes, **limit: int) -> None:
         calls[0] += 1
-        real(path, data)
+        real(path, data, **limit)
 
     files.atomic_write_bytes = counting
     try:

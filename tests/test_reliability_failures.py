@@ -165,9 +165,9 @@ def count_writes(monkeypatch: pytest.MonkeyPatch, root: Path, run: Callable[[Pat
     real = files.atomic_write_bytes
     calls: list[Path] = []
 
-    def counting(path: Path, data: bytes) -> None:
+    def counting(path: Path, data: bytes, **limit: int) -> None:
         calls.append(path)
-        real(path, data)
+        real(path, data, **limit)
 
     with monkeypatch.context() as patch:
         patch.setattr(files, "atomic_write_bytes", counting)
@@ -183,12 +183,12 @@ def _fail_before_write(k: int, fired: list[int]) -> tuple[str, Callable[..., Non
     real = files.atomic_write_bytes
     calls = [0]
 
-    def flaky(path: Path, data: bytes) -> None:
+    def flaky(path: Path, data: bytes, **limit: int) -> None:
         calls[0] += 1
         if calls[0] == k:
             fired.append(k)
             raise Injected("injected: disk full", path=path)
-        real(path, data)
+        real(path, data, **limit)
 
     return "atomic_write_bytes", flaky
 
@@ -197,9 +197,9 @@ def _fail_after_rename(k: int, fired: list[int]) -> tuple[str, Callable[..., Non
     real = files.atomic_write_bytes
     calls = [0]
 
-    def flaky(path: Path, data: bytes) -> None:
+    def flaky(path: Path, data: bytes, **limit: int) -> None:
         calls[0] += 1
-        real(path, data)
+        real(path, data, **limit)
         if calls[0] == k:
             fired.append(k)
             raise Injected("injected: failure between two writes", path=path)
@@ -324,9 +324,9 @@ def test_a_failure_in_the_restore_keeps_the_journal_for_the_next_step(
     real_write = files.atomic_write_bytes
     calls = [0]
 
-    def fail_last(path: Path, data: bytes) -> None:
+    def fail_last(path: Path, data: bytes, **limit: int) -> None:
         calls[0] += 1
-        real_write(path, data)
+        real_write(path, data, **limit)
         if path.name == "keps.yaml":
             raise Injected("injected: failure after the last rename", path=path)
 

@@ -214,11 +214,11 @@ class TestApprove:
         real = files.atomic_write_bytes
         calls: list[Path] = []
 
-        def flaky(path: Path, data: bytes) -> None:
+        def flaky(path: Path, data: bytes, **limit: int) -> None:
             calls.append(path)
             if path.name == "keps.yaml":
                 raise StorageError("disk full", path=path)
-            real(path, data)
+            real(path, data, **limit)
 
         monkeypatch.setattr(files, "atomic_write_bytes", flaky)
         with pytest.raises(StorageError, match="disk full"):

@@ -232,7 +232,7 @@ class Index:
         """
         self._catch_up_with_disk()
         text = self.to_yaml()
-        transaction.write_text(self.path, text)
+        transaction.write_text(self.path, text, limit=MAX_INDEX_BYTES)
         return text
 
     def persist(self) -> None:
@@ -245,7 +245,7 @@ class Index:
         self._catch_up_with_disk()
         text = self.to_yaml()
         written_ns = time.time_ns()
-        atomic_write_text(self.path, text)
+        atomic_write_text(self.path, text, limit=MAX_INDEX_BYTES)
         log.debug("wrote %s (%d KEPs)", self.path, len(self._entries))
         self.remember_written(text, written_ns)
 

@@ -36,6 +36,7 @@ from typing import Any
 
 import attrs
 
+from keps import _files
 from keps._kinds import kind_of
 from keps._time import format_time, parse_time
 from keps.index.entry import Entry
@@ -96,7 +97,7 @@ _LIST_KEYS = frozenset(
 
 #: keps.yaml may be far larger than a KEP's own files (MAX_FILE_BYTES, 8 MiB): 10,000
 #: KEPs take about 4.4 MiB, so the cap leaves room for a hundred times that.
-MAX_INDEX_BYTES = 512 * 1024 * 1024
+MAX_INDEX_BYTES = _files.MAX_INDEX_BYTES
 
 
 # -- writing ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from keps._files import MAX_FILE_BYTES, FileTransaction, read_text
+from keps._files import FileTransaction, decode_text, read_bytes, read_text
 from keps.errors import (
     CheckFailedError,
     InvalidContentError,
@@ -532,8 +532,10 @@ class Kep:
     def _readme_text(self) -> str:
         if README.filename in self._pending:
             return self._pending[README.filename]
-        path = self._path / README.filename
-        return read_text(path) if path.is_file() else ""
+        try:
+            return read_text(self._path / README.filename)
+        except KepNotFoundError:
+            return ""
 
     def _filename(self, section: str) -> str:
         """The file of *section*: a listed path or anything path-like as is, a name mapped."""
@@ -719,11 +721,6 @@ class Kep:
 _PATH = type(Path())
 
 
-#: Flags for reading a metadata file: binary on every OS (os.open is text mode on Windows).
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-_CHUNK = 64 * 1024
-
-
 @functools.lru_cache(maxsize=8)
 def _absolute(cwd: str, path: str) -> Path:
     """Relative *path* made absolute in *cwd*: ``Path(path).absolute()`` while *cwd* is current.
@@ -737,44 +734,15 @@ def _absolute(cwd: str, path: str) -> Path:
 def _read_metadata_file(folder: str, kep_dir: Path, name: str) -> str | None:
     """The text of metadata file *name* in the KEP folder *folder*; None when it is not there.
 
-    Plain ``os.open``/``os.read``, as this runs once per opened KEP: a buffered
-    ``read(limit + 1)`` costs several times as much (about 40 us against 6 us for a
-    small file). Anything unusual (too large, not UTF-8, not a file, unreadable) is
-    read again by :func:`keps._files.read_text`, which raises the error naming the file.
+    Anything else unusual (too large, not UTF-8, not a regular file, unreadable) raises
+    the KepError of :func:`keps._files.read_bytes` naming the file.
     """
+    path = f"{folder}/{name}"
     try:
-        fd = os.open(os.path.join(folder, name), _READ_FLAGS)  # noqa: PTH118
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError:
-        return _read_carefully(kep_dir / name)
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        while size <= MAX_FILE_BYTES:
-            chunk = os.read(fd, _CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError:  # a folder named like the file, an I/O error
-        size = MAX_FILE_BYTES + 1
-    finally:
-        os.close(fd)
-    if size <= MAX_FILE_BYTES:
-        try:
-            return (chunks[0] if len(chunks) == 1 else b"".join(chunks)).decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    return _read_carefully(kep_dir / name)
-
-
-def _read_carefully(path: Path) -> str | None:
-    """:func:`keps._files.read_text` of *path*, or None when there is no such file."""
-    try:
-        return read_text(path)
+        data = read_bytes(path)
     except KepNotFoundError:
         return None
+    return decode_text(data, kep_dir / name)
 
 
 def _registry(

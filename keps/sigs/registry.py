@@ -374,7 +374,11 @@ def _packaged_text() -> str:
 def registry_for(
     content_root: Path | None = None, registry: SigRegistry | None = None
 ) -> SigRegistry:
-    """The SIG list in force: *registry*, else ``<content_root>/sigs.yaml``, else packaged()."""
+    """The SIG list in force: *registry*, else ``<content_root>/sigs.yaml``, else packaged().
+
+    A ``sigs.yaml`` that is a FIFO or a device raises the KepError that names it rather
+    than being passed over (a folder of that name is no SIG list, and is).
+    """
     if registry is not None:
         return registry
     if content_root is not None:
@@ -385,10 +389,13 @@ def registry_for(
             info = os.stat(candidate)
         except OSError:
             return SigRegistry.packaged()
-        if stat.S_ISREG(info.st_mode):
-            if not (isinstance(content_root, Path) and content_root.is_absolute()):
-                candidate = str((Path(content_root) / "sigs.yaml").absolute())
-            return _registry_from_file(candidate, info.st_mtime_ns, info.st_size, info.st_ino)
+        if not (isinstance(content_root, Path) and content_root.is_absolute()):
+            candidate = str((Path(content_root) / "sigs.yaml").absolute())
+        if stat.S_ISDIR(info.st_mode):  # a folder of that name holds no SIG list
+            return SigRegistry.packaged()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO, a device: refused, naming it
+            return SigRegistry.from_file(Path(candidate))
+        return _registry_from_file(candidate, info.st_mtime_ns, info.st_size, info.st_ino)
     return SigRegistry.packaged()
 
 
