@@ -7,16 +7,13 @@ half of either. Reads turn OSError and bad UTF-8 into keps errors that name the 
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import json
 import logging
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from keps.errors import InvalidContentError, KepError, KepNotFoundError, StorageError
 from keps.problems import Problem
@@ -28,13 +25,14 @@ __all__ = [
     "MAX_INDEX_BYTES",
     "TEMP_PREFIX",
     "FileTransaction",
+    "UndoLog",
     "atomic_write_bytes",
     "atomic_write_text",
     "decode_text",
-    "journal_labels",
     "read_bytes",
     "read_text",
-    "roll_back_journal",
+    "remove_file",
+    "restore_file",
 ]
 
 #: Files larger than this are refused before they are read, and never written: no KEP
@@ -155,10 +153,13 @@ def decode_text(data: bytes, path: str | Path) -> str:
         raise InvalidContentError(msg, path=Path(path), problems=[problem]) from exc
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, limit: int = MAX_FILE_BYTES) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, limit: int = MAX_FILE_BYTES, temp_name: str | None = None
+) -> None:
     """Replace *path* with *data* atomically (temp file, fsync, rename); folders are created.
 
-    The temporary file lives in the target's folder and is named ``.keps-tmp-*``; it is
+    The temporary file lives in the target's folder and is named ``.keps-tmp-*`` (or
+    *temp_name*, for a writer that must find its own leftover after a crash); it is
     removed on any failure. After the rename the folder is fsynced too, so the new name
     survives a power cut. *data* over *limit* bytes is refused before anything is
     touched: what keps writes, keps can read again.
@@ -166,7 +167,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, limit: int = MAX_FILE_BYTES) 
     _refuse_oversized(path, data, limit)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = _mkstemp(path)
+        if temp_name is None:
+            fd, tmp_name = _mkstemp(path)
+        else:
+            tmp_name = str(path.parent / temp_name)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+            fd = os.open(tmp_name, flags, 0o600)
     except OSError as exc:
         msg = f"cannot write {path}: {exc.strerror or exc}"
         raise StorageError(msg, path=path) from exc
@@ -210,6 +216,24 @@ def _refuse_oversized(path: Path, data: bytes, limit: int) -> None:
         raise InvalidContentError(msg, path=path, problems=[problem])
 
 
+class UndoLog(Protocol):
+    """What a transaction tells its undo journal (see :class:`keps._journal.Journal`)."""
+
+    def begin(
+        self,
+        new_dirs: Sequence[Path],
+        originals: Mapping[Path, bytes | None],
+        writes: Mapping[Path, bytes],
+    ) -> None:
+        """Record durably how to undo the write, before anything is touched."""
+
+    def abort(self) -> None:
+        """The write failed and could not be undone here: the next step must undo it."""
+
+    def end(self) -> None:
+        """The write finished, or was undone here: forget it."""
+
+
 class FileTransaction:
     """Several file writes that happen all together or not at all.
 
@@ -219,19 +243,18 @@ class FileTransaction:
     did not exist) and folders the commit created are removed, so the tree is as it was.
 
     An exception is handled in the process. A crash (SIGKILL, power cut) between two
-    renames cannot be, so with a *journal* path the commit first writes an undo journal
-    there - the original bytes of every file and the folders it will create - and
-    deletes it once every file is written. :func:`roll_back_journal` turns a journal
-    left behind by a crash back into the state before the commit; the caller must
-    hold whatever locks the writer held (see :mod:`keps.workflow`).
+    renames cannot be, so with a *journal* the commit first records how to undo the
+    write there - the original bytes of every file and the folders it will create - and
+    ends it once every file is written. :func:`keps._journal.roll_back` turns a journal
+    left behind by a crash back into the state before the commit; the caller must hold
+    whatever locks the writer held (see :mod:`keps._recovery`).
     """
 
-    def __init__(self, *, journal: Path | None = None, labels: Sequence[str] = ()) -> None:
+    def __init__(self, *, journal: UndoLog | None = None) -> None:
         self._writes: dict[Path, bytes] = {}
         self._limits: dict[Path, int] = {}
         self._dirs: list[Path] = []
         self._journal = journal
-        self._labels = tuple(labels)
 
     def write_bytes(self, path: Path, data: bytes, *, limit: int = MAX_FILE_BYTES) -> None:
         """Stage *data* to replace *path* (a later write to the same path wins).
@@ -264,14 +287,14 @@ class FileTransaction:
         originals: dict[Path, bytes | None] = {}
         created_dirs: list[Path] = []
         attempted: list[Path] = []
-        journal_written = False
+        journal_begun = False
         try:
             missing = _missing_dirs([*self._dirs, *(p.parent for p in self._writes)])
             for path in self._writes:
                 originals[path] = _original(path)
             if self._journal is not None:
-                _write_journal(self._journal, self._labels, missing, originals, self._writes)
-                journal_written = True
+                self._journal.begin(missing, originals, self._writes)
+                journal_begun = True
             for folder in missing:
                 created_dirs.extend(_make_dirs(folder))
             for path, data in self._writes.items():
@@ -281,30 +304,18 @@ class FileTransaction:
         except BaseException:
             restored = True
             for path in reversed(attempted):  # every one, even after a failed restore
-                restored = _restore(path, originals[path]) and restored
+                restored = restore_file(path, originals[path]) and restored
             for folder in reversed(created_dirs):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
-            if journal_written and self._journal is not None:
+            if journal_begun and self._journal is not None:
                 if restored:
-                    _remove(self._journal)
+                    self._journal.end()
                 else:  # kept, marked: the next step must undo it even if every file is new
-                    with contextlib.suppress(StorageError):
-                        _write_journal(
-                            self._journal,
-                            self._labels,
-                            missing,
-                            originals,
-                            self._writes,
-                            aborted=True,
-                        )
+                    self._journal.abort()
             raise
-        if journal_written and self._journal is not None:
-            _remove(self._journal)
-
-
-_JOURNAL_VERSION = 1
-_JOURNAL_END = "\n# end of journal\n"
+        if journal_begun and self._journal is not None:
+            self._journal.end()
 
 
 def _missing_dirs(folders: Iterable[Path]) -> list[Path]:
@@ -321,135 +332,8 @@ def _missing_dirs(folders: Iterable[Path]) -> list[Path]:
     return list(missing)
 
 
-def _write_journal(
-    journal: Path,
-    labels: Sequence[str],
-    new_dirs: Sequence[Path],
-    originals: Mapping[Path, bytes | None],
-    writes: Mapping[Path, bytes],
-    *,
-    aborted: bool = False,
-) -> None:
-    """Write the undo journal durably, before the first file or folder is touched.
-
-    It is written in place (no rename): a journal cut short by a crash does not parse,
-    and then no file had been touched yet.
-    """
-    record = {
-        "version": _JOURNAL_VERSION,
-        "labels": list(labels),
-        "aborted": aborted,
-        "dirs": [str(d) for d in new_dirs],
-        "files": [
-            {
-                "path": str(path),
-                "original": None
-                if originals[path] is None
-                else base64.b64encode(originals[path] or b"").decode("ascii"),
-                "new_sha256": hashlib.sha256(data).hexdigest(),
-            }
-            for path, data in writes.items()
-        ],
-    }
-    text = json.dumps(record) + _JOURNAL_END
-    try:
-        journal.parent.mkdir(parents=True, exist_ok=True)
-        with journal.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            journal.unlink()
-        msg = f"cannot write the journal {journal}: {exc.strerror or exc}"
-        raise StorageError(msg, path=journal) from exc
-    _fsync_folder(journal.parent)
-
-
-def journal_labels(journal: Path) -> tuple[str, ...] | None:
-    """The labels a journal was written with, or None when it is unreadable (cut short)."""
-    record = _read_journal(journal)
-    return None if record is None else tuple(record["labels"])
-
-
-def _read_journal(journal: Path) -> dict[str, Any] | None:
-    try:
-        text = journal.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read the journal {journal}: {exc}"
-        raise StorageError(msg, path=journal) from exc
-    if not text.endswith(_JOURNAL_END):
-        return None
-    try:
-        record = json.loads(text[: -len(_JOURNAL_END)])
-    except ValueError:
-        return None
-    if not isinstance(record, dict) or record.get("version") != _JOURNAL_VERSION:
-        return None
-    return record
-
-
-def roll_back_journal(journal: Path) -> tuple[Path, ...]:
-    """Undo the commit that left *journal* behind; return the files put back.
-
-    A file still holding what the interrupted commit wrote gets its original bytes
-    back (or is removed if it did not exist); a file that holds neither the original
-    nor the new bytes was changed by someone since and is left alone (logged). When
-    every file already holds its new bytes the commit had finished (the crash came just
-    before the journal was removed): nothing is undone, unless the writer had marked
-    the journal aborted (it raised, and could not restore every file itself).
-    Temporary files in the folders concerned and empty folders the commit created are
-    removed, then the journal itself. A journal cut short (the crash came before any
-    file was touched) is just removed.
-
-    The caller holds the locks the writer held, so nobody writes these files meanwhile.
-    """
-    record = _read_journal(journal)
-    if record is None:
-        _remove(journal)
-        return ()
-    files: list[tuple[Path, bytes | None, str]] = [
-        (
-            Path(item["path"]),
-            None if item["original"] is None else base64.b64decode(item["original"]),
-            item["new_sha256"],
-        )
-        for item in record["files"]
-    ]
-    current = {path: _original(path) for path, _, _ in files}
-    finished = not record.get("aborted") and all(
-        data is not None and hashlib.sha256(data).hexdigest() == new
-        for (_, _, new), data in zip(files, current.values(), strict=True)
-    )
-    restored: list[Path] = []
-    if not finished:
-        for path, original, new in reversed(files):
-            data = current[path]
-            if data == original:
-                continue
-            if data is None or hashlib.sha256(data).hexdigest() != new:
-                log.warning("%s changed since an interrupted write; left as it is", path)
-                continue
-            if not _restore(path, original):
-                msg = f"cannot restore {path} from the journal {journal}"
-                raise StorageError(msg, path=path)
-            restored.append(path)
-    for folder in dict.fromkeys(path.parent for path, _, _ in files):
-        for stray in folder.glob(f"{TEMP_PREFIX}*"):
-            with contextlib.suppress(OSError):
-                stray.unlink()
-    if not finished:  # after the temp files, which would keep a new folder from going
-        for folder in reversed([Path(d) for d in record["dirs"]]):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-    _remove(journal)
-    log.info("rolled back %d file(s) from the journal %s", len(restored), journal)
-    return tuple(restored)
-
-
-def _remove(path: Path) -> None:
+def remove_file(path: Path) -> None:
+    """Remove *path* if it is there, durably (the folder is fsynced); errors are ignored."""
     with contextlib.suppress(OSError):
         path.unlink()
         _fsync_folder(path.parent)
@@ -485,7 +369,7 @@ def _original(path: Path) -> bytes | None:
         return None
 
 
-def _restore(path: Path, original: bytes | None) -> bool:
+def restore_file(path: Path, original: bytes | None) -> bool:
     """Put back what *path* held before; False if that failed (the first error is what matters).
 
     A file that already holds its original bytes is not rewritten; the temporary file

@@ -4,7 +4,7 @@ Modules on the start-up path of ``kepctl query`` need these names without import
 object model that defines what the files hold.
 """
 
-__all__ = ["INDEX_FILE", "KEPS_DIR", "KEP_FILE", "METADATA_FILE"]
+__all__ = ["INDEX_FILE", "KEPS_DIR", "KEP_FILE", "METADATA_FILE", "PRR_DIR"]
 
 #: The index at the content root.
 INDEX_FILE = "keps.yaml"
@@ -17,3 +17,6 @@ KEP_FILE = "kep.yaml"
 
 #: The folder of an enhancements checkout that holds its KEPs.
 KEPS_DIR = "keps"
+
+#: The folder of a checkout's keps/ folder that holds production readiness approvals.
+PRR_DIR = "prod-readiness"

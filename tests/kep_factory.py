@@ -42,14 +42,14 @@ def make_kep(
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every content file under *root* with its bytes, keyed by relative path.
+    """Every file under *root* with its bytes, keyed by relative path.
 
-    Lock files are left out: they are the library's bookkeeping, not KEP content.
+    Locks and journals live outside the tree (see keps._state), so every file counts.
     """
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
+        if p.is_file()
     }
 
 

@@ -506,7 +506,9 @@ class TestLocked:
 
     def test_timeout(self, tmp_path: Path) -> None:
         """While another holder keeps the lock, locked() gives up with LockTimeoutError."""
-        holder = filelock.FileLock(tmp_path / keps.index.LOCK_FILE)
+        path = keps.index.lock_path(tmp_path)
+        path.parent.mkdir(parents=True)
+        holder = filelock.FileLock(path)
         with (
             holder,
             pytest.raises(LockTimeoutError, match="stayed locked"),

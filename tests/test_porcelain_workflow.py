@@ -254,10 +254,10 @@ class TestDefaults:
         assert "KEP number none yet" in body
 
     def test_kep_files_lists_content_only(self, proposed: Path) -> None:
-        """kep_files lists what snapshot sees as content, relative and sorted."""
-        (proposed / "x.lock").write_text("")
+        """kep_files lists the KEP's files, relative and sorted, without unfinished writes."""
+        (proposed / ".keps-tmp-x").write_text("")
         names = [str(p) for p in kep_files(proposed)]
-        assert names == sorted(snapshot(proposed))
+        assert names == sorted(set(snapshot(proposed)) - {".keps-tmp-x"})
 
 
 # -- kepctl -------------------------------------------------------------------------------

@@ -22,11 +22,11 @@ import pytest
 import keps
 import keps._files as files
 from keps import State, workflow
+from keps._locks import locks_dir
 from keps.errors import CheckFailedError, StorageError
 from keps.keps import kep as kep_module
 from keps.keps.check import CheckContext
 from keps.problems import Problem
-from keps.workflow._locks import LOCK_DIR
 from tests.kep_factory import T0, make_kep, snapshot
 from tests.workflow_helpers import APPROVER, AUTHOR, edit, runtime
 
@@ -123,18 +123,16 @@ STEPS: dict[str, Callable[[Path], None]] = {
 
 def tree_state(root: Path) -> tuple[dict[str, bytes], frozenset[str]]:
     """Every content file with its bytes, and every folder (lock bookkeeping left out)."""
-    folders = frozenset(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if p.is_dir() and LOCK_DIR not in p.relative_to(root).parts
-    )
+    folders = frozenset(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir())
     return snapshot(root), folders
 
 
 def leftovers(root: Path) -> list[str]:
-    """Temporary files and journals anywhere under *root* (there must be none)."""
-    found = [*root.rglob(f"{files.TEMP_PREFIX}*"), *root.rglob("*.journal")]
-    return sorted(p.relative_to(root).as_posix() for p in found)
+    """Temporary files and journals of *root*, in the tree or beside its locks (none allowed)."""
+    found = [p.relative_to(root).as_posix() for p in root.rglob(f"{files.TEMP_PREFIX}*")]
+    found += [f"locks/{p.name}" for p in locks_dir(root).glob(f"{files.TEMP_PREFIX}*")]
+    found += [f"locks/{p.name}" for p in locks_dir(root).glob("*.journal")]
+    return sorted(found)
 
 
 @pytest.fixture(name="prepared", scope="module")
@@ -332,12 +330,12 @@ def test_a_failure_in_the_restore_keeps_the_journal_for_the_next_step(
 
     with monkeypatch.context() as patch:
         patch.setattr(files, "atomic_write_bytes", fail_last)
-        patch.setattr(files, "_restore", lambda path, original: False)
+        patch.setattr(files, "restore_file", lambda path, original: False)
         with pytest.raises(Injected):
             workflow.approve(runtime(root, TARGET, APPROVER), now=T1)
-    assert calls[0] == 3
+    assert calls[0] == 5  # the journal, three files, the journal marked aborted
     assert tree_state(root) != before  # the restore "failed": new files are still there
-    assert len(list((root / LOCK_DIR).glob("*.journal"))) == 1
+    assert len(list(locks_dir(root).glob("*.journal"))) == 1
     restored = workflow.recover(root)
     assert {p.name for p in restored} == {"metadata.yaml", "README.md", "keps.yaml"}
     assert tree_state(root) == before

@@ -131,10 +131,9 @@ class TestSaveContentRoot:
 
 
 class TestFindContentRoot:
-    def test_environment_beats_settings_file_beats_search(self, tmp_path: Path) -> None:
-        """KEP_CONTENT_ROOT wins over content_root in the file, which wins over a search."""
-        home = tmp_path / "home"
-        searched = _content_tree(home / "found")
+    def test_environment_beats_settings_file_beats_the_current_folder(self, tmp_path: Path) -> None:
+        """KEP_CONTENT_ROOT wins over content_root in the file, which wins over the tree one is in."""
+        here = _content_tree(tmp_path / "here")
         from_file = tmp_path / "from-file"
         from_file.mkdir()
         from_env = tmp_path / "from-env"
@@ -142,10 +141,10 @@ class TestFindContentRoot:
         settings = _write(tmp_path / "settings.yaml", f"content_root: {from_file}\n")
         env = {"KEP_CONTENT_ROOT": str(from_env)}
 
-        assert find_content_root(env=env, settings_file=settings, home=home) == from_env
-        assert find_content_root(env={}, settings_file=settings, home=home) == from_file
+        assert find_content_root(env=env, settings_file=settings, cwd=here) == from_env
+        assert find_content_root(env={}, settings_file=settings, cwd=here) == from_file
         no_file = tmp_path / "absent.yaml"
-        assert find_content_root(env={}, settings_file=no_file, home=home) == searched
+        assert find_content_root(env={}, settings_file=no_file, cwd=here) == here
 
     def test_process_environment_and_default_settings_file(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -164,13 +163,12 @@ class TestFindContentRoot:
         self, tmp_path: Path
     ) -> None:
         """A typo in the configuration fails loudly instead of picking another tree."""
-        home = tmp_path / "home"
-        _content_tree(home / "found")
+        here = _content_tree(tmp_path / "here")
         with pytest.raises(ContentRootNotFoundError, match="KEP_CONTENT_ROOT variable names"):
-            find_content_root(env={"KEP_CONTENT_ROOT": str(tmp_path / "typo")}, home=home)
+            find_content_root(env={"KEP_CONTENT_ROOT": str(tmp_path / "typo")}, cwd=here)
         settings = _write(tmp_path / "settings.yaml", "content_root: /no/such/folder\n")
         with pytest.raises(ContentRootNotFoundError, match="but it is not a folder") as info:
-            find_content_root(env={}, settings_file=settings, home=home)
+            find_content_root(env={}, settings_file=settings, cwd=here)
         assert f"content_root in {settings}" in str(info.value)
 
     def test_relative_value_in_settings_file_is_relative_to_that_file(self, tmp_path: Path) -> None:
@@ -179,75 +177,68 @@ class TestFindContentRoot:
         settings = _write(tmp_path / "cfg" / "settings.yaml", "content_root: content\n")
         assert find_content_root(env={}, settings_file=settings) == tmp_path / "cfg" / "content"
 
-    def test_search_skips_hidden_folders(self, tmp_path: Path) -> None:
-        """A content tree inside a hidden folder is never found; a visible one is."""
-        home = tmp_path / "home"
-        _content_tree(home / ".cache" / "content")
+    def test_the_nearest_tree_above_the_current_folder(self, tmp_path: Path) -> None:
+        """From deep inside a KEP folder, the content root holding it is found."""
+        root = _content_tree(tmp_path / "outer" / "root")
+        deep = root / "sig-node" / "sig-wide" / "my-kep" / "guides"
+        deep.mkdir(parents=True)
+        _content_tree(tmp_path / "outer")  # a tree further up loses to the nearer one
+        assert find_content_root(env={}, settings_file=tmp_path / "none.yaml", cwd=deep) == root
+
+    def test_a_checkout_from_its_root_and_from_inside_keps(self, tmp_path: Path) -> None:
+        """A kubernetes/enhancements checkout is found from its root and from inside keps/."""
+        checkout = tmp_path / "enhancements"
+        kep = checkout / "keps" / "sig-node" / "1287-in-place"
+        kep.mkdir(parents=True)
+        (kep / "kep.yaml").write_text("title: In place\n")
+        none = tmp_path / "none.yaml"
+        assert find_content_root(env={}, settings_file=none, cwd=checkout) == checkout
+        assert find_content_root(env={}, settings_file=none, cwd=kep) == checkout
+
+    def test_a_tree_in_the_home_folder_is_never_searched_for(self, tmp_path: Path) -> None:
+        """A tree the user did not point at is never picked, however near home it sits.
+
+        Issue #12: a planted tree nearer the home folder than the real one was picked, and
+        its planted undo journal replayed by the next step.
+        """
+        _content_tree(Path.home() / "planted")
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
         with pytest.raises(ContentRootNotFoundError):
-            find_content_root(env={}, home=home)
-        visible = _content_tree(home / "zzz" / "content")
-        assert find_content_root(env={}, home=home) == visible
-
-    def test_search_prefers_the_nearest_then_the_first_by_name(self, tmp_path: Path) -> None:
-        """Breadth first: a shallower tree wins; at one depth the first name wins."""
-        home = tmp_path / "home"
-        _content_tree(home / "a" / "deep" / "content")
-        b = _content_tree(home / "b")
-        _content_tree(home / "c")
-        assert find_content_root(env={}, home=home) == b
-
-    def test_search_is_bounded_by_depth(self, tmp_path: Path) -> None:
-        """A tree deeper than max_depth levels below home is not found."""
-        home = tmp_path / "home"
-        deep = _content_tree(home / "1" / "2" / "3" / "4" / "5")
-        with pytest.raises(ContentRootNotFoundError, match="up to 4 levels below"):
-            find_content_root(env={}, home=home)
-        assert find_content_root(env={}, home=home, max_depth=5) == deep
-
-    def test_search_is_bounded_by_folder_count(self, tmp_path: Path) -> None:
-        """The search stops after max_dirs folders and says so."""
-        home = tmp_path / "home"
-        for name in ("a", "b", "c"):
-            (home / name).mkdir(parents=True)
-        _content_tree(home / "z")
-        with pytest.raises(ContentRootNotFoundError) as info:
-            find_content_root(env={}, home=home, max_dirs=3)
-        assert "searched 3 folders" in str(info.value)
-        assert "stopping at the limit of 3 folders" in str(info.value)
-
-    def test_search_survives_symlink_loops(self, tmp_path: Path) -> None:
-        """A link back to an ancestor is visited once, so the search ends."""
-        home = tmp_path / "home"
-        (home / "a").mkdir(parents=True)
-        (home / "a" / "loop").symlink_to(home, target_is_directory=True)
-        with pytest.raises(ContentRootNotFoundError, match="searched 2 folders"):
-            find_content_root(env={}, home=home, max_depth=50)
+            find_content_root(env={}, settings_file=tmp_path / "none.yaml", cwd=elsewhere)
+        with pytest.raises(ContentRootNotFoundError):
+            find_content_root(env={}, settings_file=tmp_path / "none.yaml", cwd=Path.home())
 
     def test_nothing_found_says_how_to_set_it(self, tmp_path: Path) -> None:
         """The error names the variable, the kepctl option and save_content_root."""
         settings = tmp_path / "settings.yaml"
         with pytest.raises(ContentRootNotFoundError) as info:
-            find_content_root(env={}, settings_file=settings, home=tmp_path)
+            find_content_root(env={}, settings_file=settings, cwd=tmp_path)
         message = str(info.value)
         assert "KEP_CONTENT_ROOT=DIR" in message
         assert "kepctl --content-root DIR" in message
         assert "save_content_root(DIR)" in message
         assert str(settings) in message
+        assert str(tmp_path) in message
         assert isinstance(info.value, SettingsError)
 
-    def test_default_home_is_the_users_home(self) -> None:
-        """Without home= the search starts at Path.home() (a temp dir in tests)."""
-        root = _content_tree(Path.home() / "keps-content")
-        assert find_content_root(env={}) == root
+    def test_default_is_the_working_folder(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without cwd= the search starts at the process's working folder."""
+        root = _content_tree(tmp_path / "root")
+        monkeypatch.chdir(root / "sig-node")
+        assert find_content_root(env={}, settings_file=tmp_path / "none.yaml") == root
 
     def test_registry_passed_decides_which_sigs_a_root_holds(self, tmp_path: Path) -> None:
         """A folder with every SIG of the given registry is found with that registry."""
         old = SigRegistry.from_yaml_text(SMALL_SIGS, source="old.yaml")
-        root = tmp_path / "home" / "old"
+        root = tmp_path / "old"
         create_sig_dirs(root, old)
+        none = tmp_path / "none.yaml"
         with pytest.raises(ContentRootNotFoundError):
-            find_content_root(env={}, home=tmp_path / "home")
-        assert find_content_root(env={}, home=tmp_path / "home", registry=old) == root
+            find_content_root(env={}, settings_file=none, cwd=root)
+        assert find_content_root(env={}, settings_file=none, cwd=root, registry=old) == root
 
 
 class TestIsContentRoot:
@@ -294,7 +285,7 @@ class TestIsContentRoot:
         create_sig_dirs(root, SigRegistry.from_file(root / "sigs.yaml"))
         assert (root / "sig-aws").is_dir()
         assert is_content_root(root)
-        assert find_content_root(env={}, home=tmp_path) == root
+        assert find_content_root(env={}, settings_file=tmp_path / "none.yaml", cwd=root) == root
 
 
 class TestFindPrincipal:

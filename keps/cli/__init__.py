@@ -64,7 +64,7 @@ class _LazyGroup(KepctlGroup):
     "--content-root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Root of the KEP content tree (default: KEP_CONTENT_ROOT, the settings file, a search).",
+    help="Root of the KEP content tree (default: KEP_CONTENT_ROOT, the settings file, else the tree the current folder is in).",
 )
 @click.option(
     "--principal",

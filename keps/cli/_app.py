@@ -31,7 +31,7 @@ class Context:
 
     @property
     def content_root(self) -> Path:
-        """--content-root, else the settings (environment, settings file, search)."""
+        """--content-root, else the settings (environment, settings file, the tree one is in)."""
         if self.content_root_option is not None:
             return self.content_root_option.absolute()
         from keps.settings import find_content_root

@@ -104,8 +104,8 @@ def register(group: click.Group) -> None:
     def rebuild(ctx: Context) -> None:
         """Walk the content tree and write keps.yaml; broken KEPs are listed, not fatal."""
         root = ctx.content_root
-        with index.locked(root):
-            idx = index.rebuild(root)
+        # under the lock, after rolling back any step a crash left half written
+        with index.locked(root, rebuild=True) as idx:
             idx.persist()
         for broken in idx.broken:
             codes = ", ".join(sorted({p.code for p in broken.problems}))

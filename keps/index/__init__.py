@@ -24,16 +24,16 @@ if TYPE_CHECKING:
     from keps.index.build import find_kep_dirs, open, rebuild
     from keps.index.entry import BrokenKep, Entry
     from keps.index.index import Index
-    from keps.index.lock import LOCK_FILE, locked
+    from keps.index.lock import lock_path, locked
     from keps.index.store import dump_index, parse_index
 
 __all__ = [
-    "LOCK_FILE",
     "BrokenKep",
     "Entry",
     "Index",
     "dump_index",
     "find_kep_dirs",
+    "lock_path",
     "locked",
     "open",
     "parse_index",
@@ -54,7 +54,7 @@ __getattr__, __dir__ = _lazy.attach(
         ),
         "keps.index.index": ("Index",),
         "keps.index.lock": (
-            "LOCK_FILE",
+            "lock_path",
             "locked",
         ),
         "keps.index.store": (

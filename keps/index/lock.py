@@ -8,9 +8,11 @@
         index.update(kep)
         index.persist()           # or index.stage(transaction); transaction.commit()
 
-The lock is a file lock (``<content_root>/.keps.yaml.lock``) held from before keps.yaml
-is read until after the caller has written it, so a second process waits and then reads
-what the first one wrote.
+The lock (:func:`keps._locks.index_lock`, in the content root's state folder, never in
+the tree) is held from before keps.yaml is read until after the caller has written it,
+so a second process waits and then reads what the first one wrote. Whoever takes it
+first rolls back any step a crash left half written, so an index is never built from,
+or written over, a half-written step.
 """
 
 from __future__ import annotations
@@ -20,21 +22,22 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-import filelock
-
-from keps.errors import KepNotFoundError, LockTimeoutError, StorageError
+from keps._locks import index_lock, index_lock_file
+from keps._recovery import recover_journals
+from keps.errors import KepNotFoundError
 from keps.index.build import open as open_index
 from keps.index.build import rebuild as rebuild_index
 from keps.index.index import Index
-from keps.keps.path import INDEX_FILE
 from keps.sigs import SigRegistry
 
-__all__ = ["LOCK_FILE", "locked"]
+__all__ = ["lock_path", "locked"]
 
 log = logging.getLogger(__name__)
 
-#: The lock file's name, beside keps.yaml; hidden, so a rebuild never walks into it.
-LOCK_FILE = f".{INDEX_FILE}.lock"
+
+def lock_path(content_root: str | Path) -> Path:
+    """The file the index lock of *content_root* is held on (outside the tree)."""
+    return index_lock_file(Path(content_root).absolute())
 
 
 @contextlib.contextmanager
@@ -50,34 +53,25 @@ def locked(
     The caller claims numbers and persists (or stages and commits) inside the ``with``
     block; the lock is released on leaving it, also on an error. With *rebuild* the
     index yielded is rebuilt from the tree (the safe way to rebuild and persist while
-    others may be approving KEPs).
+    others may be approving KEPs). Before the index is read, steps a crash left half
+    written are rolled back (those whose KEP locks are free).
 
     Raises:
         LockTimeoutError: another process held the lock for more than *timeout* seconds.
         KepNotFoundError: *content_root* is not a folder.
         IndexCorruptError: keps.yaml cannot be read (see :func:`keps.index.open`).
+        StorageError: a half-written step could not be rolled back.
     """
     root = Path(content_root).absolute()
     if not root.is_dir():
         msg = f"no content root at {root}"
         raise KepNotFoundError(msg, path=root)
-    lock_path = root / LOCK_FILE
-    lock = filelock.FileLock(lock_path, timeout=timeout)
-    try:
-        lock.acquire()
-    except filelock.Timeout as exc:
-        msg = f"the KEP index of {root} stayed locked for more than {timeout:g} s ({lock_path})"
-        raise LockTimeoutError(msg, path=lock_path) from exc
-    except OSError as exc:
-        msg = f"cannot lock {lock_path}: {exc.strerror or exc}"
-        raise StorageError(msg, path=lock_path) from exc
-    log.debug("locked %s", lock_path)
-    try:
+    with index_lock(root, timeout=timeout) as path:
+        log.debug("locked %s", path)
+        recover_journals(root, held=(), index_held=True, timeout=timeout)
         yield (
             rebuild_index(root, registry=registry)
             if rebuild
             else open_index(root, registry=registry)
         )
-    finally:
-        lock.release()
-        log.debug("unlocked %s", lock_path)
+    log.debug("unlocked %s", path)

@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from keps._files import FileTransaction
+from keps._locks import kep_lock
 from keps.errors import (
     GitError,
     KepError,
@@ -49,7 +50,6 @@ from keps.keps.path import INDEX_FILE, relative_location
 from keps.porcelain import hermetic
 from keps.porcelain.auth import TokenLike
 from keps.porcelain.github import DEFAULT_RETRIES, DEFAULT_TIMEOUT
-from keps.workflow._locks import kep_lock
 
 __all__ = [
     "DEFAULT_PATH_PREFIX",

@@ -1,20 +1,18 @@
-"""Finding the content root: configured in the environment or settings, else searched for."""
+"""Finding the content root: configured in the environment or settings, else the tree one is in."""
 
 from __future__ import annotations
 
-import collections
 import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import attrs
-
+from keps._names import INDEX_FILE, KEP_FILE, KEPS_DIR
 from keps.errors import ContentRootNotFoundError, KepError
 from keps.settings.file import CONTENT_ROOT_KEY, absolute_path, load_settings, settings_path
 from keps.sigs import KUBERNETES_WIDE_DIR, SigRegistry
 
-__all__ = ["ENV_CONTENT_ROOT", "find_content_root", "is_content_root"]
+__all__ = ["ENV_CONTENT_ROOT", "find_content_root", "is_checkout", "is_content_root"]
 
 #: The environment variable that names the content root; it beats everything else.
 ENV_CONTENT_ROOT = "KEP_CONTENT_ROOT"
@@ -22,17 +20,14 @@ ENV_CONTENT_ROOT = "KEP_CONTENT_ROOT"
 _log = logging.getLogger(__name__)
 
 _SIGS_FILE = "sigs.yaml"
-_INDEX_FILE = "keps.yaml"
 
 
 def find_content_root(
     *,
     env: Mapping[str, str] | None = None,
     settings_file: Path | None = None,
-    home: Path | None = None,
+    cwd: Path | None = None,
     registry: SigRegistry | None = None,
-    max_depth: int = 4,
-    max_dirs: int = 20000,
 ) -> Path:
     """The content root in force, as an absolute path.
 
@@ -41,17 +36,18 @@ def find_content_root(
     1. the ``KEP_CONTENT_ROOT`` variable of *env* (default ``os.environ``);
     2. ``content_root`` in the settings file (default :func:`settings_path`); a relative
        value is taken relative to the settings file's folder;
-    3. a breadth-first search from *home* (default ``Path.home()``), nearest first and
-       by name within one level, for the first folder that :func:`is_content_root`.
+    3. the current folder (*cwd*, default ``os.getcwd()``) or the nearest of its parents
+       that :func:`is_content_root` or that is a kubernetes/enhancements checkout (it
+       holds a ``keps/`` folder with KEPs).
 
-    A configured value that is not a folder is an error rather than a reason to search,
-    so a typo never silently selects some other tree. The search skips hidden folders,
-    visits each real folder once (symlink loops end), goes at most *max_depth* levels
-    below *home* and lists at most *max_dirs* folders, so it ends in about a second.
+    Nothing else is searched: a content repository is untrusted input, so keps works
+    only on a tree the user pointed at - configured, or the one they are in. A
+    configured value that is not a folder is an error rather than a reason to look
+    further, so a typo never silently selects some other tree.
 
     Raises:
-        ContentRootNotFoundError: nothing configured and nothing found; the message says
-            how to set it.
+        ContentRootNotFoundError: nothing configured and not inside a tree; the message
+            says how to set it.
         SettingsError: the settings file is unreadable.
     """
     env = os.environ if env is None else env
@@ -67,22 +63,44 @@ def find_content_root(
             path = settings_file.parent / path
         return _configured_folder(path, f"{CONTENT_ROOT_KEY} in {settings_file}")
 
-    home = Path.home() if home is None else home
-    search = _search(absolute_path(home), registry or SigRegistry.packaged(), max_depth, max_dirs)
-    if search.found is not None:
-        _log.info("found the content root %s after %d folders", search.found, search.visited)
-        return search.found
+    here = absolute_path(Path.cwd() if cwd is None else cwd)
+    registry = registry or SigRegistry.packaged()
+    for folder in (here, *here.parents):
+        if is_checkout(folder) or is_content_root(folder, registry):
+            _log.info("using the content root %s, which holds %s", folder, here)
+            return folder
 
-    folders = "1 folder" if search.visited == 1 else f"{search.visited} folders"
-    limit = f", stopping at the limit of {max_dirs} folders" if search.truncated else ""
     msg = (
-        f"no KEP content root found (searched {folders} up to {max_depth} levels"
-        f" below {home}{limit} for a folder holding a directory per SIG)."
-        f" Set {ENV_CONTENT_ROOT}=DIR, pass `kepctl --content-root DIR`, or save it once"
-        f" with keps.settings.save_content_root(DIR), which writes {CONTENT_ROOT_KEY}"
+        f"no KEP content root found: neither {here} nor a folder above it holds a"
+        f" directory per SIG, keps.yaml or a kubernetes/enhancements keps/ folder."
+        f" Run kepctl inside the tree, set {ENV_CONTENT_ROOT}=DIR, pass"
+        f" `kepctl --content-root DIR`, or save it once with"
+        f" keps.settings.save_content_root(DIR), which writes {CONTENT_ROOT_KEY}"
         f" to {settings_file}"
     )
     raise ContentRootNotFoundError(msg)
+
+
+def is_checkout(folder: Path) -> bool:
+    """True when *folder* is a kubernetes/enhancements checkout: ``keps/<sig>/<kep>/kep.yaml``.
+
+    Looks at most at every SIG folder's first few entries, so it is quick on any tree.
+    """
+    keps_dir = folder / KEPS_DIR
+    try:
+        with os.scandir(keps_dir) as entries:
+            sig_dirs = [e.path for e in entries if not e.name.startswith(".") and e.is_dir()]
+    except OSError:
+        return False
+    for sig_dir in sig_dirs:
+        try:
+            with os.scandir(sig_dir) as entries:
+                for entry in entries:
+                    if entry.is_dir() and os.path.isfile(os.path.join(entry.path, KEP_FILE)):  # noqa: PTH113,PTH118
+                        return True
+        except OSError:
+            continue
+    return False
 
 
 def is_content_root(folder: Path, registry: SigRegistry | None = None) -> bool:
@@ -97,8 +115,8 @@ def is_content_root(folder: Path, registry: SigRegistry | None = None) -> bool:
     * it holds ``keps.yaml`` (the index) and at least one directory of a SIG of that
       list or ``kubernetes-wide/``: a populated tree need not have every SIG.
 
-    A kubernetes/community clone also holds a folder per SIG; where one sits nearer to
-    home than the content tree, configure the content root instead of searching.
+    A kubernetes/community clone also holds a folder per SIG: kepctl run inside one takes
+    it for a content root.
     """
     try:
         with os.scandir(folder) as entries:
@@ -107,52 +125,6 @@ def is_content_root(folder: Path, registry: SigRegistry | None = None) -> bool:
         return False
     names, files = _split_listing(listing)
     return _looks_like_root(folder, names, files, registry or SigRegistry.packaged())
-
-
-@attrs.frozen
-class _Search:
-    found: Path | None
-    visited: int
-    truncated: bool
-
-
-def _search(home: Path, registry: SigRegistry, max_depth: int, max_dirs: int) -> _Search:
-    """Breadth-first search below *home* for a content root, bounded by depth and count."""
-    queue: collections.deque[tuple[Path, int]] = collections.deque([(home, 0)])
-    seen: set[tuple[int, int]] = set()
-    try:
-        info = home.stat()
-        seen.add((info.st_dev, info.st_ino))
-    except OSError:
-        return _Search(None, 0, truncated=False)
-    visited = 0
-    while queue:
-        if visited >= max_dirs:
-            return _Search(None, visited, truncated=True)
-        folder, depth = queue.popleft()
-        visited += 1
-        try:
-            with os.scandir(folder) as entries:
-                listing = list(entries)
-        except OSError as exc:
-            _log.debug("skipping %s: %s", folder, exc)
-            continue
-        names, files = _split_listing(listing)
-        if _looks_like_root(folder, names, files, registry):
-            return _Search(folder, visited, truncated=False)
-        if depth >= max_depth:
-            continue
-        for name in sorted(names):
-            child = folder / name
-            try:
-                info = child.stat()
-            except OSError:
-                continue
-            key = (info.st_dev, info.st_ino)
-            if key not in seen:
-                seen.add(key)
-                queue.append((child, depth + 1))
-    return _Search(None, visited, truncated=False)
 
 
 def _split_listing(listing: list[os.DirEntry[str]]) -> tuple[set[str], set[str]]:
@@ -182,7 +154,7 @@ def _looks_like_root(folder: Path, names: set[str], files: set[str], registry: S
     sigs = set(sig_list.all())
     if sigs and sigs <= names:
         return True
-    return _INDEX_FILE in files and (KUBERNETES_WIDE_DIR in names or bool(sigs & names))
+    return INDEX_FILE in files and (KUBERNETES_WIDE_DIR in names or bool(sigs & names))
 
 
 def _configured_folder(path: Path, source: str) -> Path:

@@ -55,7 +55,7 @@ class Runtime:
         """A Runtime for *target_dir*, filling what the caller did not give.
 
         The principal comes from :func:`find_principal` and the content root from
-        :func:`find_content_root` (environment, then settings file, then a search).
+        :func:`find_content_root` (environment, then settings file, then the tree one is in).
         """
         if principal is None:
             principal = find_principal(env=env, settings_file=settings_file)

@@ -1,8 +1,8 @@
 """What every lifecycle step shares: open under a lock, require a state, write atomically.
 
 A step takes the locks of its KEPs (:func:`step_lock`), first rolls back whatever a
-crashed step left half written (:mod:`keps.workflow._recovery`), and writes every file
-in one transaction with an undo journal (:func:`write`).
+crashed step left half written (:mod:`keps._recovery`), and writes every file in one
+transaction with an undo journal (:func:`write`), under the index lock.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from pathlib import Path
 
 from keps import index
 from keps._files import FileTransaction
+from keps._journal import Journal
+from keps._locks import index_lock, journal_file, kep_lock
+from keps._recovery import recover_journals
 from keps.errors import KepNotFoundError, TransitionError
 from keps.keps import Kep
 from keps.keps.path import INDEX_FILE, relative_location
 from keps.keps.states import State
 from keps.settings import Runtime
-from keps.workflow._locks import journal_file, kep_lock
-from keps.workflow._recovery import recover_journals
 
 __all__ = ["DEFAULT_TIMEOUT", "locked_kep", "require_state", "step_lock", "utcnow", "write"]
 
@@ -38,7 +39,7 @@ def utcnow() -> dt.datetime:
 def step_lock(content_root: Path, locations: list[str], *, timeout: float) -> Iterator[None]:
     """Hold the locks of the KEPs at *locations*, after undoing any step a crash cut short."""
     with kep_lock(content_root, locations, timeout=timeout):
-        recover_journals(content_root, held=locations, timeout=timeout)
+        recover_journals(content_root, held=locations, index_held=False, timeout=timeout)
         yield
 
 
@@ -73,18 +74,24 @@ def write(
 
     Every file of every KEP and ``keps.yaml`` change together or not at all, also when
     the process is killed half way (the undo journal beside the KEP lock lets the next
-    step roll back). A KEP number is claimed under the index lock, so parallel
-    approvals get distinct numbers. The caller holds the locks of every KEP written.
+    step roll back). The whole write holds the index lock, so parallel approvals get
+    distinct numbers and an index made meanwhile never misses this write. The caller
+    holds the locks of every KEP written (:func:`step_lock`), and has rolled back what a
+    crash left.
     """
     root = runtime.content_root
     locations = [relative_location(kep.path, root) for kep in keps_to_write]
-    transaction = FileTransaction(journal=journal_file(root, locations), labels=locations)
-    if claim_number_for is None and not (root / INDEX_FILE).is_file():
-        for kep in keps_to_write:
-            kep.stage(transaction, now=now)
-        transaction.commit()
-        return
-    with index.locked(root, timeout=timeout) as idx:
+    journal = Journal(journal_file(root, locations), root, locations)
+    transaction = FileTransaction(journal=journal)
+    # the index lock even without keps.yaml: a step that creates it meanwhile (an
+    # approval) must see this write, or its index would miss the KEP
+    with index_lock(root, timeout=timeout):
+        if claim_number_for is None and not (root / INDEX_FILE).is_file():
+            for kep in keps_to_write:
+                kep.stage(transaction, now=now)
+            transaction.commit()
+            return
+        idx = index.open(root)
         if claim_number_for is not None:
             claim_number_for.update(kep_number=idx.claim_next_number())
         for kep in keps_to_write:

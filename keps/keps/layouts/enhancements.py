@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from keps import _names
 from keps._files import read_text
 from keps._kinds import kind_of
 from keps.errors import KepError
@@ -50,9 +51,9 @@ __all__ = [
     "repository_root_of",
 ]
 
-KEP_FILE = "kep.yaml"
-KEYS_DIR = "keps"
-PRR_DIR = "prod-readiness"
+KEP_FILE = _names.KEP_FILE
+KEYS_DIR = _names.KEPS_DIR
+PRR_DIR = _names.PRR_DIR
 OWNERS_ALIASES = "OWNERS_ALIASES"
 TEMPLATE_DIR = "NNNN-kep-template"
 
