@@ -39,7 +39,7 @@ from keps.errors import (
     SettingsError,
 )
 from keps.porcelain.answers import AnswerReader, UnexpectedAnswerError
-from keps.porcelain.auth import TokenLike, redact, resolve_token
+from keps.porcelain.auth import TokenLike, masked_in_logs, redact, resolve_token
 
 __all__ = [
     "API_URL_VARIABLE",
@@ -196,9 +196,10 @@ class GitHubClient:
     Every answer is untrusted: a redirect, a body that is not JSON or not of the
     expected shape, and any value that is malformed or holds the token raise an
     :class:`~keps.porcelain.answers.UnexpectedAnswerError` (a GitHubError) instead
-    of being used (see :mod:`keps.porcelain.answers`). No error raised here keeps
-    the original exception (as cause or context) where it could hold the token:
-    each says in its message what happened, masked.
+    of being used (see :mod:`keps.porcelain.answers`). While a request runs, no log
+    record of any logger holds the token (PyGithub logs whole answers at DEBUG), and
+    no error raised here keeps the original exception (as cause or context) where
+    it could hold the token: each says in its message what happened, masked.
     """
 
     def __init__(
@@ -244,7 +245,8 @@ class GitHubClient:
 
     def close(self) -> None:
         """Close the HTTP connections; the client is not used afterwards."""
-        self._github.close()
+        with masked_in_logs(self._token):
+            self._github.close()
 
     # -- one request ----------------------------------------------------------------------
 
@@ -257,7 +259,8 @@ class GitHubClient:
         has neither cause nor context: PyGithub's and requests' exceptions carry the
         answer's headers and body, and the request, where the token may be.
         """
-        outcome = self._send(verb, path, action, subject, body)
+        with masked_in_logs(self._token):
+            outcome = self._send(verb, path, action, subject, body)
         if isinstance(outcome, GitHubError):
             raise outcome
         return outcome
