@@ -9,17 +9,20 @@ internet.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import shutil
 import socket
 import threading
+import traceback
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 import pygit2
@@ -31,6 +34,107 @@ LOGIN = "alice"
 UPSTREAM_OWNER = "kubernetes"
 UPSTREAM_REPO = "enhancements"
 UPSTREAM_FILES = {"README.md": "# Enhancements\n", "keps/README.md": "KEPs live here.\n"}
+
+
+@attrs.frozen
+class Answer:
+    """A forced answer: a status, a JSON body (or *raw* bytes as they are) and extra headers.
+
+    ``Answer(302, headers={"Location": url})`` is a redirect; ``Answer(200, raw=b"[[[")``
+    a body that is not JSON; ``Answer(500, ["a", "list"])`` JSON of the wrong shape.
+    """
+
+    status: int
+    body: Any = None
+    raw: bytes | None = None
+    headers: dict[str, str] = attrs.field(factory=dict)
+
+    def payload(self) -> bytes:
+        """The bytes sent as the body."""
+        if self.raw is not None:
+            return self.raw
+        return b"" if self.body is None else json.dumps(self.body).encode("utf-8")
+
+
+def echoes(token: str) -> dict[str, str]:
+    """*token* as a careless server or proxy may repeat it: raw, URL-quoted, base64."""
+    return {
+        "X-Echo-Raw": token,
+        "X-Echo-Quoted": quote(token, safe=""),
+        "X-Echo-Basic": base64.b64encode(f"x-access-token:{token}".encode()).decode(),
+        "X-Echo-Base64": base64.b64encode(token.encode()).decode(),
+    }
+
+
+def token_forms(token: str) -> dict[str, str]:
+    """Every spelling of *token* a leak check looks for, named; independent of keps' redact."""
+    b64 = base64.b64encode
+    forms = {
+        "raw": token,
+        "quoted": quote(token, safe=""),
+        "quoted, / kept": quote(token),
+        "quoted, lower-case hex": quote(token, safe="").lower(),
+        "Basic auth": b64(f"x-access-token:{token}".encode()).decode(),
+        "base64": b64(token.encode()).decode(),
+        "base64 unpadded": b64(token.encode()).decode().rstrip("="),
+        "URL-safe base64": base64.urlsafe_b64encode(token.encode()).decode().rstrip("="),
+    }
+    return {name: form for name, form in forms.items() if form}
+
+
+def leaks(text: str, token: str) -> list[str]:
+    """The names of the forms of *token* found in *text* (empty: no leak)."""
+    return [name for name, form in token_forms(token).items() if form in text]
+
+
+def _attribute_texts(value: object, depth: int, seen: set[int]) -> Iterator[str]:
+    """repr() of *value* and of what it holds: dict items, list items, attributes."""
+    if id(value) in seen or depth < 0:
+        return
+    seen.add(id(value))
+    try:
+        yield repr(value)
+    except Exception:  # a broken repr shows nothing, so it leaks nothing either
+        return
+    if isinstance(value, str | bytes | int | float | bool) or value is None:
+        return
+    children: list[object] = []
+    if isinstance(value, dict):
+        children = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple | set | frozenset):
+        children = list(value)
+    elif hasattr(value, "__dict__") and not isinstance(value, type):
+        children = list(vars(value).values())
+    for child in children:
+        yield from _attribute_texts(child, depth - 1, seen)
+
+
+def exception_chain(error: BaseException) -> list[BaseException]:
+    """*error* and every exception reachable from it as cause or context, each once."""
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [error]
+    while todo:
+        current = todo.pop()
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        todo += [current.__cause__, current.__context__]
+    return found
+
+
+def exception_texts(error: BaseException) -> list[str]:
+    """Everything a user or a tool can read from *error* and its whole chain.
+
+    The formatted traceback, then for each exception in the chain its str, repr, args
+    and attributes (PyGithub keeps ``.data`` and ``.headers``, requests ``.request``
+    and ``.response``), a few levels deep.
+    """
+    texts = ["".join(traceback.format_exception(error))]
+    for exc in exception_chain(error):
+        texts += [str(exc), repr(exc)]
+        texts += _attribute_texts(exc.args, 4, set())
+        texts += _attribute_texts(vars(exc), 4, set())
+    return texts
 
 
 @attrs.frozen
@@ -46,10 +150,13 @@ class Recorded:
 class FakeGitHub:
     """GitHub's REST API for forks, pull requests and deletion, backed by bare repositories.
 
-    ``answers[(method, path)] = (status, body)`` forces an answer (e.g. a 403);
-    ``hang`` holds (method, path) pairs the server sits on until it stops (timeouts);
-    ``echo_token`` makes error bodies repeat the Authorization header, as a careless
-    proxy might, to prove the client masks it.
+    ``answers[(method, path)] = (status, body)`` (or an :class:`Answer`) forces an
+    answer (e.g. a 403, a redirect, a body of the wrong shape); ``hang`` holds
+    (method, path) pairs the server sits on until it stops (timeouts); ``echo_token``
+    makes every answer repeat the token it was sent, as a careless proxy might: error
+    messages quote the Authorization header, every answer carries the token in
+    headers (raw, URL-quoted, base64; see :func:`echoes`), and JSON objects get an
+    ``echo`` field with the same, to prove the client masks it everywhere.
     """
 
     def __init__(self, root: Path, tokens: dict[str, str] | None = None) -> None:
@@ -57,7 +164,7 @@ class FakeGitHub:
         self.root.mkdir(parents=True, exist_ok=True)
         self.tokens = {TOKEN: LOGIN} if tokens is None else tokens
         self.requests: list[Recorded] = []
-        self.answers: dict[tuple[str, str], tuple[int, Any]] = {}
+        self.answers: dict[tuple[str, str], tuple[int, Any] | Answer] = {}
         self.hang: set[tuple[str, str]] = set()
         self.echo_token = False
         self.pulls: list[dict[str, Any]] = []
@@ -148,12 +255,29 @@ class FakeGitHub:
             "clone_url": str(self.repo_path(owner, repo)),
         }
 
-    def answer(self, method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
-        """The status and JSON body for one request."""
+    def respond(self, method: str, path: str, headers: dict[str, str], body: Any) -> Answer:
+        """The whole answer to one request, echoes of the token included when asked for."""
         if (method, path) in self.hang:
             self._release.wait(timeout=5)
-        if (method, path) in self.answers:
-            return self.answers[(method, path)]
+        forced = self.answers.get((method, path))
+        if isinstance(forced, Answer):
+            chosen = forced
+        else:
+            status, payload = forced if forced else self.answer(method, path, headers, body)
+            chosen = Answer(status, payload)
+        auth = headers.get("Authorization", "")
+        if not self.echo_token or not auth:
+            return chosen
+        token = auth.split(" ", 1)[-1]
+        echoed = dict(chosen.body, echo=echoes(token)) if isinstance(chosen.body, dict) else None
+        return attrs.evolve(
+            chosen,
+            body=chosen.body if echoed is None else echoed,
+            headers={**echoes(token), **chosen.headers},
+        )
+
+    def answer(self, method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+        """The status and JSON body GitHub would give for one request."""
         auth = headers.get("Authorization", "")
         login = self.tokens.get(auth.split(" ", 1)[-1]) if auth else None
         if login is None:
@@ -254,9 +378,12 @@ def files_on_branch(path: Path, branch: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serve(root: Path) -> Iterator[FakeGitHub]:
-    """A running FakeGitHub under *root* that already hosts kubernetes/enhancements."""
-    with FakeGitHub(root) as fake:
+def serve(root: Path, tokens: dict[str, str] | None = None) -> Iterator[FakeGitHub]:
+    """A running FakeGitHub under *root* that already hosts kubernetes/enhancements.
+
+    *tokens* maps each token the server accepts to its account (default: TOKEN, alice).
+    """
+    with FakeGitHub(root, tokens) as fake:
         fake.create_repo(UPSTREAM_OWNER, UPSTREAM_REPO, UPSTREAM_FILES)
         yield fake
 
@@ -304,12 +431,14 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            status, payload = fake.answer(self.command, path, headers, body or {})
-            data = b"" if payload is None else json.dumps(payload).encode("utf-8")
+            answer = fake.respond(self.command, path, headers, body or {})
+            data = answer.payload()
             try:
-                self.send_response(status)
+                self.send_response(answer.status)
                 if data:
                     self.send_header("Content-Type", "application/json; charset=utf-8")
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import logging
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -13,6 +15,8 @@ from keps.errors import TokenError
 from keps.porcelain.auth import (
     REDACTED,
     TokenProvider,
+    holds_token,
+    masked_in_logs,
     redact,
     resolve_token,
     token_from_env,
@@ -143,25 +147,76 @@ class TestTokenFromValue:
         assert resolve_token(None) is None
 
 
+# A secret with characters URL-quoting changes ("/", "+", "=", "%", ":", "@", "?", "&", "#"),
+# so a quoted echo differs from the raw one, and a length whose base64 needs padding.
+QUOTABLE = "ghp_q/u+o=t%e:d@s?e&c#r~et01"
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+# Each way a token travels: how a server, a proxy or a library may echo it back.
+FORMS = {
+    "raw": QUOTABLE,
+    "quoted": quote(QUOTABLE, safe=""),
+    "quoted, / kept": quote(QUOTABLE),
+    "quoted, lower-case hex": quote(QUOTABLE, safe="").lower(),
+    "quoted twice": quote(quote(QUOTABLE, safe=""), safe=""),
+    "Basic auth as git sends it": _b64(f"x-access-token:{QUOTABLE}"),
+    "base64 of the bare token": _b64(QUOTABLE),
+    "base64 without padding": _b64(QUOTABLE).rstrip("="),
+    "URL-safe base64": base64.urlsafe_b64encode(QUOTABLE.encode()).decode(),
+    "base64 of token:x-oauth-basic": _b64(f"{QUOTABLE}:x-oauth-basic"),
+    # the token one and two bytes further into the encoded text: other base64 spellings
+    "Basic auth of git:token": _b64(f"git:{QUOTABLE}"),
+    "Basic auth of x:token": _b64(f"x:{QUOTABLE}"),
+}
+
+
 class TestRedact:
+    def test_the_secret_is_changed_by_quoting_and_encoding(self) -> None:
+        """The forms really differ from the raw token, so masking the raw one is not enough."""
+        assert len(set(FORMS.values())) == len(FORMS)
+        for name, form in FORMS.items():
+            if name != "raw":
+                assert QUOTABLE not in form, name
+
+    @pytest.mark.parametrize("name", list(FORMS))
     @pytest.mark.parametrize(
-        "text",
+        "template",
         [
-            # the token as is, in a URL, in a header, in a JSON body
-            f"https://x-access-token:{SECRET}@github.com/o/r.git",
-            f"Authorization: token {SECRET}",
-            f'{{"message": "bad {SECRET}"}}',
-            # URL-quoted
-            f"https://x:{quote(SECRET, safe='')}@h/",
-            # inside a Basic auth header, as git sends it
-            "Basic " + base64.b64encode(f"x-access-token:{SECRET}".encode()).decode(),
+            "https://x-access-token:{}@github.com/o/r.git",
+            "Authorization: Basic {}",
+            '{{"message": "bad {}"}}',
+            "{}",
         ],
     )
-    def test_masks_every_form(self, text: str) -> None:
-        """The token disappears in every form an echo may take."""
-        masked = redact(text, SECRET)
-        assert SECRET not in masked
+    def test_masks_every_form(self, name: str, template: str) -> None:
+        """The token disappears in every form an echo may take, and the text around stays."""
+        form = FORMS[name]
+        before, after = template.split("{}")
+        before, after = before.replace("{{", "{"), after.replace("}}", "}")
+        masked = redact(before + form + after, QUOTABLE)
+        assert form not in masked
         assert REDACTED in masked
+        assert masked.startswith(before)
+        assert masked.endswith(after)
+        # At least as many characters as the token has are gone (base64 keeps the encoded
+        # text around the token, and a character or two that also hold a neighbour's bits).
+        middle = masked[len(before) : len(masked) - len(after)]
+        assert len(form) - len(middle) >= len(QUOTABLE) - len(REDACTED)
+
+    def test_quoted_and_raw_forms_are_masked_whole(self) -> None:
+        """A quoted or raw token leaves nothing of itself behind."""
+        for name in ("raw", "quoted", "quoted, / kept", "quoted twice"):
+            assert redact(f"<{FORMS[name]}>", QUOTABLE) == f"<{REDACTED}>", name
+
+    def test_holds_token(self) -> None:
+        """holds_token answers whether any form is present."""
+        assert holds_token(f"x {FORMS['base64 of the bare token']} y", QUOTABLE)
+        assert not holds_token("x y", QUOTABLE)
+        assert not holds_token(f"x {QUOTABLE}", None)
 
     def test_leaves_other_text_alone(self) -> None:
         """Text without a token, or with no token given, is unchanged."""
@@ -171,3 +226,71 @@ class TestRedact:
     def test_several_tokens(self) -> None:
         """Every token given is masked."""
         assert redact("a-one b-two", "one", "two") == f"a-{REDACTED} b-{REDACTED}"
+
+
+def _boom(token: str) -> BaseException:
+    """An exception whose text holds *token*, raised so it has a traceback."""
+    try:
+        raise RuntimeError(f"server said {token}")
+    except RuntimeError as exc:
+        return exc
+
+
+class TestMaskedInLogs:
+    def test_records_of_any_logger_are_masked(self, caplog: pytest.LogCaptureFixture) -> None:
+        """Inside, a dependency's record holds no form of the token: message, args, exception."""
+        caplog.set_level(logging.DEBUG)
+        dependency = logging.getLogger("some.dependency")
+        with masked_in_logs(QUOTABLE):
+            dependency.debug("GET %s ==> %s", f"/x?t={FORMS['quoted']}", {"body": QUOTABLE})
+            dependency.debug("header %s", FORMS["Basic auth as git sends it"])
+            dependency.error("failed", exc_info=_boom(QUOTABLE))
+            dependency.warning("broken format %s %s", QUOTABLE)  # one argument short
+            dependency.info("nothing secret %s", 42)
+        records = [r for r in caplog.records if r.name == "some.dependency"]
+        assert len(records) == 5
+        assert records[-1].getMessage() == "nothing secret 42"
+        assert records[2].exc_text is not None
+        assert "RuntimeError" in records[2].exc_text
+        for record in records:
+            assert not holds_token(caplog.handler.format(record), QUOTABLE)
+            assert not holds_token(repr(vars(record)), QUOTABLE)
+            for form in FORMS.values():
+                assert form not in caplog.handler.format(record)
+
+    def test_masking_ends_with_the_block(self, caplog: pytest.LogCaptureFixture) -> None:
+        """Outside, records are left as they are, and the record factory is restored."""
+        factory = logging.getLogRecordFactory()
+        caplog.set_level(logging.DEBUG)
+        with masked_in_logs(QUOTABLE):
+            pass
+        logging.getLogger("some.dependency").debug("%s", "plain")
+        assert caplog.records[-1].args == ("plain",)
+        assert logging.getLogRecordFactory() is factory
+
+    def test_nested_and_overlapping_clients(self, caplog: pytest.LogCaptureFixture) -> None:
+        """Two tokens masked at once; the inner block ending keeps the outer token masked."""
+        caplog.set_level(logging.DEBUG)
+        log = logging.getLogger("some.dependency")
+        with masked_in_logs(QUOTABLE):
+            with masked_in_logs(SECRET, QUOTABLE):
+                log.debug("%s %s", SECRET, QUOTABLE)
+            log.debug("%s", QUOTABLE)
+        assert [r.getMessage() for r in caplog.records[-2:]] == [
+            f"{REDACTED} {REDACTED}",
+            REDACTED,
+        ]
+
+    def test_a_factory_installed_meanwhile_is_kept(self) -> None:
+        """Another library's record factory set inside the block survives its end."""
+        original = logging.getLogRecordFactory()
+
+        def theirs(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            return original(*args, **kwargs)
+
+        try:
+            with masked_in_logs(QUOTABLE):
+                logging.setLogRecordFactory(theirs)
+            assert logging.getLogRecordFactory() is theirs
+        finally:
+            logging.setLogRecordFactory(original)

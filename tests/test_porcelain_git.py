@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pygit2
 import pytest
@@ -22,8 +23,10 @@ from tests.porcelain_server import (
     TOKEN,
     UPSTREAM_FILES,
     FakeGitHub,
+    exception_texts,
     files_on_branch,
     free_port,
+    leaks,
     make_bare_repo,
 )
 
@@ -92,10 +95,67 @@ class TestClone:
         with pytest.raises(GitError) as info:
             git.clone(url, tmp_path / "w", token=TOKEN)
         assert "cannot clone" in str(info.value)
-        assert TOKEN not in str(info.value)
-        assert TOKEN not in repr(info.value)
-        assert info.value.__cause__ is None or TOKEN not in str(info.value.__cause__)
+        for text in exception_texts(info.value):
+            assert leaks(text, TOKEN) == []
         assert not (tmp_path / "w").exists()
+
+
+# A token with characters URL-quoting changes, so quoted and raw echoes differ.
+QUOTABLE = "ghp_git/Test+0123=456%789:abc@def"
+
+
+def _leaky_urls(tmp_path: Path) -> dict[str, str]:
+    """Remote URLs holding the token that libgit2 repeats in its error messages.
+
+    libgit2 names the path it could not find; these URLs carry credentials the way an
+    https URL does, so its message really holds the token (raw or URL-quoted).
+    """
+    gone = tmp_path / "gone"
+    quoted = quote(QUOTABLE, safe="")
+    return {
+        "credentials in a file URL": f"file://x-access-token:{quoted}@localhost{gone}/r.git",
+        "a quoted token in a file path": f"file://{gone}/x-access-token:{quoted}@/r.git",
+    }
+
+
+def _raw_pygit2_error(url: str, tmp_path: Path) -> BaseException:
+    """The error pygit2 itself raises when cloning *url* (the premise of the tests below)."""
+    with pytest.raises(pygit2.GitError) as info:
+        pygit2.clone_repository(url, str(tmp_path / "raw"))
+    return info.value
+
+
+class TestPygit2ErrorsHoldingTheToken:
+    """Issue 18: a pygit2 error whose message holds the URL with the token never stays reachable."""
+
+    @pytest.mark.parametrize("case", ["credentials in a file URL", "a quoted token in a file path"])
+    def test_push(self, tmp_path: Path, upstream: Path, case: str) -> None:
+        """A failed push names the remote, masked; no exception in the chain shows the token."""
+        url = _leaky_urls(tmp_path)[case]
+        assert leaks(str(_raw_pygit2_error(url, tmp_path)), QUOTABLE) != []  # the premise
+        with git.clone(str(upstream), tmp_path / "w", token=QUOTABLE) as repo:
+            repo.set_remote("leaky", url)
+            with pytest.raises(GitError, match="cannot push main to leaky") as info:
+                repo.push("leaky", "main")
+        for text in exception_texts(info.value):
+            assert leaks(text, QUOTABLE) == [], text[:300]
+
+    @pytest.mark.parametrize("case", ["credentials in a file URL", "a quoted token in a file path"])
+    def test_clone(self, tmp_path: Path, case: str) -> None:
+        """A failed clone names the source, masked; no exception in the chain shows the token."""
+        url = _leaky_urls(tmp_path)[case]
+        assert leaks(str(_raw_pygit2_error(url, tmp_path)), QUOTABLE) != []  # the premise
+        with pytest.raises(GitError, match="cannot clone") as info:
+            git.clone(url, tmp_path / "w", token=QUOTABLE)
+        for text in exception_texts(info.value):
+            assert leaks(text, QUOTABLE) == [], text[:300]
+        assert not (tmp_path / "w").exists()
+
+    def test_an_error_without_the_token_stays_the_cause(self, tmp_path: Path) -> None:
+        """pygit2's own error is kept as the cause when nothing in it shows a token."""
+        with pytest.raises(GitError, match="cannot open the clone") as info:
+            git.open(tmp_path, QUOTABLE)  # an empty folder: no repository
+        assert isinstance(info.value.__cause__, pygit2.GitError)
 
 
 class TestHttpsAuthentication:
@@ -108,7 +168,8 @@ class TestHttpsAuthentication:
             sent = [r.headers.get("Authorization") for r in fake.requests]
         expected = "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
         assert expected in sent
-        assert TOKEN not in str(info.value)
+        for text in exception_texts(info.value):
+            assert leaks(text, TOKEN) == []
 
     def test_no_token_when_one_is_asked(self, tmp_path: Path) -> None:
         """A server asking for credentials without a token given says so."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -16,6 +17,7 @@ from keps.errors import (
     RemoteTimeoutError,
     SettingsError,
 )
+from keps.porcelain import UnexpectedAnswerError
 from keps.porcelain.auth import token_from_value
 from keps.porcelain.github import (
     DEFAULT_API_URL,
@@ -31,9 +33,13 @@ from tests.porcelain_server import (
     TOKEN,
     UPSTREAM_OWNER,
     UPSTREAM_REPO,
+    Answer,
     FakeGitHub,
+    exception_texts,
     free_port,
+    leaks,
     serve,
+    token_forms,
 )
 
 FORKS = f"/repos/{UPSTREAM_OWNER}/{UPSTREAM_REPO}/forks"
@@ -219,3 +225,265 @@ class TestErrors:
         with pytest.raises(GitHubError, match="connection refused") as info:
             client.fork(UPSTREAM_OWNER, UPSTREAM_REPO)
         assert "KEPS_GITHUB_API_URL" in str(info.value)
+
+
+# -- odd and hostile answers (issue 12, items 9 to 11) -------------------------------------
+
+REPO = f"/repos/{UPSTREAM_OWNER}/{UPSTREAM_REPO}"
+FORK = f"/repos/{LOGIN}/{UPSTREAM_REPO}"
+BASED = PullRequestRouting(UPSTREAM_OWNER, UPSTREAM_REPO, LOGIN, "kep-1", base="main")
+
+
+def _lookup(client: GitHubClient) -> object:
+    return client.repository(UPSTREAM_OWNER, UPSTREAM_REPO)
+
+
+def _fork(client: GitHubClient) -> object:
+    return client.create_fork(UPSTREAM_OWNER, UPSTREAM_REPO)
+
+
+def _pull(client: GitHubClient) -> object:
+    return client.create_pull_request(BASED, "t", "b")
+
+
+def _delete(client: GitHubClient) -> object:
+    client.delete_repository(LOGIN, UPSTREAM_REPO)
+    return None
+
+
+# Each call porcelain makes: the request to answer oddly, and what the error names.
+CALLS: dict[str, tuple[Callable[[GitHubClient], object], str, str, str]] = {
+    "repository lookup": (_lookup, "GET", REPO, f"read {UPSTREAM_OWNER}/{UPSTREAM_REPO}"),
+    "fork": (_fork, "POST", FORKS, f"fork {UPSTREAM_OWNER}/{UPSTREAM_REPO}"),
+    "create pull request": (_pull, "POST", PULLS, "open a pull request"),
+    "delete": (_delete, "DELETE", FORK, f"delete {LOGIN}/{UPSTREAM_REPO}"),
+}
+
+
+def _status_answers(api: str, path: str) -> dict[str, tuple[Answer, type[GitHubError]]]:
+    """Answers whose status (or headers) alone is wrong, for a request to *path*."""
+    return {
+        "301 to another host": (
+            Answer(301, headers={"Location": f"https://elsewhere.invalid{path}"}),
+            UnexpectedAnswerError,
+        ),
+        "301 to the same address": (
+            Answer(301, headers={"Location": f"{api}{path}"}),
+            UnexpectedAnswerError,
+        ),
+        "302": (Answer(302, headers={"Location": f"{api}/moved"}), UnexpectedAnswerError),
+        "307": (Answer(307, headers={"Location": f"{api}/moved"}), UnexpectedAnswerError),
+        "308": (Answer(308, headers={"Location": f"{api}/moved"}), UnexpectedAnswerError),
+        "500 with a JSON list body": (Answer(500, ["a", "list"]), GitHubError),
+        "403 with a JSON list body": (Answer(403, ["a", "list"]), PermissionDeniedError),
+        "404 with an HTML body": (Answer(404, raw=b"<html>gone</html>"), RemoteNotFoundError),
+        "422 with errors of odd types": (
+            Answer(422, {"message": 5, "errors": [None, 3, {"code": ["x"]}]}),
+            RemoteConflictError,
+        ),
+        "unreadable rate limit headers": (
+            Answer(
+                200,
+                {},
+                headers={"X-RateLimit-Remaining": "plenty", "X-RateLimit-Limit": "5000"},
+            ),
+            UnexpectedAnswerError,
+        ),
+    }
+
+
+STATUS_CASES = list(_status_answers("http://h", "/p"))
+
+
+@pytest.mark.parametrize("case", STATUS_CASES)
+@pytest.mark.parametrize("call", list(CALLS))
+def test_odd_statuses_become_github_errors(fake: FakeGitHub, call: str, case: str) -> None:
+    """Redirects and error bodies of any shape raise a GitHubError naming the request.
+
+    Today's answers: a 301 raised RuntimeError, a 302 or 307 AttributeError, a 500
+    with a JSON list AttributeError, and a redirected delete passed for a deletion.
+    """
+    act, method, path, named = CALLS[call]
+    answer, kind = _status_answers(fake.api_url, path)[case]
+    fake.create_repo(LOGIN, UPSTREAM_REPO, {"a.md": "a"})
+    fake.answers[(method, path)] = answer
+    with pytest.raises(kind) as info:
+        act(_client(fake))
+    assert named in str(info.value)
+    assert fake.recorded(method, path)  # the odd answer was really given
+    assert fake.exists(LOGIN, UPSTREAM_REPO)  # a delete that was not answered 2xx did not count
+
+
+def _repo_json(api: str, **changes: object) -> dict[str, object]:
+    """A repository answer for alice's fork with *changes* (a None value drops the key)."""
+    data: dict[str, object] = {
+        "id": 1,
+        "name": UPSTREAM_REPO,
+        "full_name": f"{LOGIN}/{UPSTREAM_REPO}",
+        "owner": {"login": LOGIN, "type": "User"},
+        "default_branch": "main",
+        "fork": True,
+        "url": f"{api}{FORK}",
+        **changes,
+    }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _shape_answers(api: str, call: str) -> dict[str, Answer]:
+    """Successful answers of a shape porcelain cannot use, for *call*."""
+    common = {
+        "a list where an object is expected": Answer(200, [_repo_json(api)]),
+        "a JSON string": Answer(200, "main"),
+        "null": Answer(200, raw=b"null"),
+        "an empty body": Answer(200),
+        "not JSON": Answer(200, raw=b"{not json"),
+        "JSON nested too deep": Answer(200, raw=b"[" * 100_000),
+    }
+    if call == "create pull request":
+        pull = {"number": 1, "url": f"{api}{PULLS}/1"}
+        return {
+            **common,
+            "html_url missing": Answer(201, pull),
+            "html_url null": Answer(201, {**pull, "html_url": None}),
+            "html_url a number": Answer(201, {**pull, "html_url": 1}),
+            "html_url a list": Answer(201, {**pull, "html_url": ["x"]}),
+        }
+    specific = {
+        "default_branch missing": _repo_json(api, default_branch=None),
+        "default_branch null": {**_repo_json(api), "default_branch": None},
+        "default_branch a number": _repo_json(api, default_branch=5),
+        "default_branch empty": _repo_json(api, default_branch=""),
+        "default_branch with a newline": _repo_json(api, default_branch="main\nx"),
+        "default_branch git refuses": _repo_json(api, default_branch="../main"),
+        "default_branch too long": _repo_json(api, default_branch="b" * 300),
+    }
+    if call == "fork":
+        specific |= {
+            "owner missing": _repo_json(api, owner=None),
+            "owner a string": _repo_json(api, owner=LOGIN),
+            "null login": _repo_json(api, owner={"login": None}),
+            "login a number": _repo_json(api, owner={"login": 7}),
+            "login with a slash": _repo_json(api, owner={"login": "kubernetes/x"}),
+            "login too long": _repo_json(api, owner={"login": "a" * 200}),
+            "name missing": _repo_json(api, name=None),
+            "name ..": _repo_json(api, name=".."),
+            "name with a bidi override": _repo_json(api, name="enhance\u202ements"),
+            "the upstream itself": _repo_json(
+                api, owner={"login": UPSTREAM_OWNER}, name=UPSTREAM_REPO
+            ),
+        }
+    return common | {
+        name: Answer(202 if call == "fork" else 200, body) for name, body in specific.items()
+    }
+
+
+SHAPE_CASES = {
+    call: list(_shape_answers("http://h", call))
+    for call in ("repository lookup", "fork", "create pull request")
+}
+
+
+@pytest.mark.parametrize(
+    ("call", "case"), [(call, case) for call, cases in SHAPE_CASES.items() for case in cases]
+)
+def test_answers_of_the_wrong_shape_are_refused(fake: FakeGitHub, call: str, case: str) -> None:
+    """A 2xx answer porcelain cannot use raises UnexpectedAnswerError naming the request."""
+    act, method, path, named = CALLS[call]
+    fake.answers[(method, path)] = _shape_answers(fake.api_url, call)[case]
+    with pytest.raises(UnexpectedAnswerError) as info:
+        act(_client(fake))
+    assert named in str(info.value)
+    assert isinstance(info.value, GitHubError)
+
+
+def test_delete_takes_nothing_from_the_answer(fake: FakeGitHub) -> None:
+    """A 2xx answer to a delete counts, whatever its body: no value is taken from it."""
+    fake.answers[("DELETE", FORK)] = Answer(200, raw=b"[[[ not json")
+    _client(fake).delete_repository(LOGIN, UPSTREAM_REPO)
+
+
+def test_names_cannot_add_path_segments(fake: FakeGitHub) -> None:
+    """An owner or name holding '/' or '..' stays one segment of the API path."""
+    with pytest.raises(RemoteNotFoundError):
+        _client(fake).repository(UPSTREAM_OWNER, "../../user")
+    assert [r.path for r in fake.requests] == [f"/repos/{UPSTREAM_OWNER}/..%2F..%2Fuser"]
+
+
+def _hostile_urls(api: str) -> dict[str, str]:
+    """html_url values a pull request answer must not get into a KEP."""
+    good = f"{api}/{UPSTREAM_OWNER}/{UPSTREAM_REPO}/pull/1"
+    return {
+        "9 MiB long": good + "/" + "x" * (9 * 1024 * 1024),
+        "just over 2,048 characters": good + "#" + "x" * (2049 - len(good)),
+        "the raw token": f"{good}?t={TOKEN}",
+        "the URL-quoted token": f"{api}/{quote(TOKEN, safe='')}/pull/1",
+        "the token in Basic auth": f"{good}?a={token_forms(TOKEN)['Basic auth']}",
+        "the base64 token": f"{api}/{token_forms(TOKEN)['base64']}/e/pull/1",
+        "another host": f"https://evil.example/{UPSTREAM_OWNER}/{UPSTREAM_REPO}/pull/1",
+        "a javascript: URL": "javascript:alert(1)//pull/1",
+        "a file URL": "file:///etc/passwd",
+        "credentials": good.replace("://", "://alice:pw@"),
+        "a newline": good + "\nx",
+        "an escape sequence": good + "\x1b[2J",
+        "a space": good + " x",
+        "a bidi override": good + "\u202e",
+        "not a pull request": f"{api}/{UPSTREAM_OWNER}/{UPSTREAM_REPO}/issues/1",
+        "a query": good + "?x=1",
+        "a bad port": good.replace("127.0.0.1:", "127.0.0.1:x"),
+        "empty": "",
+    }
+
+
+HOSTILE_URLS = list(_hostile_urls("http://127.0.0.1:1"))
+
+
+@pytest.mark.parametrize("case", HOSTILE_URLS)
+def test_hostile_pull_request_urls_are_refused(fake: FakeGitHub, case: str) -> None:
+    """A pull request URL too long, malformed, elsewhere or holding the token is refused.
+
+    The error is short, has no form of the token, and says the pull request may exist.
+    """
+    url = _hostile_urls(fake.api_url)[case]
+    fake.answers[("POST", PULLS)] = Answer(201, {"number": 1, "html_url": url})
+    with pytest.raises(UnexpectedAnswerError) as info:
+        _pull(_client(fake))
+    message = str(info.value)
+    assert len(message) < 1000
+    assert "may have been opened" in message
+    for text in exception_texts(info.value):
+        assert leaks(text, TOKEN) == []
+    assert "\x1b" not in message
+    assert "\n" not in message
+
+
+def test_a_good_pull_request_url_on_the_web_host(tmp_path: Path) -> None:
+    """For api.<host>, the pull request lives on <host>; a plain-http API allows http URLs."""
+    with serve(tmp_path / "gh") as fake:
+        fake.answers[("POST", PULLS)] = Answer(
+            201, {"html_url": "https://127.0.0.1/kubernetes/enhancements/pull/12"}
+        )
+        assert _pull(_client(fake)) == "https://127.0.0.1/kubernetes/enhancements/pull/12"
+
+
+def test_a_fork_named_like_the_token_is_refused(fake: FakeGitHub) -> None:
+    """Any value holding the token is refused, and the error does not repeat it."""
+    fake.answers[("POST", FORKS)] = Answer(202, _repo_json(fake.api_url, name=TOKEN))
+    with pytest.raises(UnexpectedAnswerError, match="token") as info:
+        _fork(_client(fake))
+    for text in exception_texts(info.value):
+        assert leaks(text, TOKEN) == []
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(2048, True), (2049, False)])
+def test_pull_request_url_length_limit(fake: FakeGitHub, length: int, accepted: bool) -> None:
+    """A pull request URL of 2,048 characters is taken; one more is refused."""
+    head = f"{fake.api_url}/"
+    tail = f"/{UPSTREAM_REPO}/pull/1"
+    url = head + "o" * (length - len(head) - len(tail)) + tail
+    assert len(url) == length
+    fake.answers[("POST", PULLS)] = Answer(201, {"html_url": url})
+    if accepted:
+        assert _pull(_client(fake)) == url
+    else:
+        with pytest.raises(UnexpectedAnswerError, match="2048"):
+            _pull(_client(fake))

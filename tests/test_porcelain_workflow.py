@@ -22,6 +22,7 @@ from keps.cli import cli
 from keps.errors import (
     AuthenticationError,
     GitError,
+    GitHubError,
     PathOutsideError,
     PermissionDeniedError,
     SettingsError,
@@ -35,8 +36,12 @@ from tests.porcelain_server import (
     UPSTREAM_FILES,
     UPSTREAM_OWNER,
     UPSTREAM_REPO,
+    Answer,
     FakeGitHub,
+    exception_texts,
+    leaks,
     serve,
+    token_forms,
 )
 from tests.workflow_helpers import APPROVER, AUTHOR, edit, runtime
 
@@ -241,6 +246,63 @@ class TestOpenKepPullRequest:
         with pytest.raises(error):
             open_pr(proposed, fake, **{option: value})
         assert fake.requests == []
+
+
+def _hostile_urls(fake: FakeGitHub) -> dict[str, str]:
+    """Pull request URLs that must never reach a KEP's associated_prs."""
+    good = f"{fake.api_url}/{UPSTREAM_OWNER}/{UPSTREAM_REPO}/pull/1"
+    forms = token_forms(TOKEN)
+    return {
+        "9 MiB long": good + "/" + "x" * (9 * 1024 * 1024),
+        "the raw token": f"{good}?t={TOKEN}",
+        "the URL-quoted token": f"{fake.api_url}/{forms['quoted']}/pull/1",
+        "the token in Basic auth": f"{fake.api_url}/{forms['Basic auth']}/pull/1",
+        "the base64 token": f"{fake.api_url}/{forms['base64']}/pull/1",
+    }
+
+
+class TestHostileAnswers:
+    """Issue 12, item 9: what GitHub answers is checked before it is written into the KEP."""
+
+    @pytest.mark.parametrize(
+        "case",
+        [
+            "9 MiB long",
+            "the raw token",
+            "the URL-quoted token",
+            "the token in Basic auth",
+            "the base64 token",
+        ],
+    )
+    def test_a_refused_pull_request_url_is_not_recorded(
+        self, proposed: Path, root: Path, fake: FakeGitHub, case: str
+    ) -> None:
+        """The KEP is left as it was (it still opens), and the error is short and masked."""
+        url = _hostile_urls(fake)[case]
+        fake.answers[("POST", PULLS)] = Answer(201, {"number": 1, "html_url": url})
+        before = snapshot(root)
+        with pytest.raises(GitHubError) as info:
+            open_pr(proposed, fake)
+        assert len(str(info.value)) < 1000
+        assert "may have been opened" in str(info.value)
+        for text in exception_texts(info.value):
+            assert leaks(text, TOKEN) == []
+        assert snapshot(root) == before
+        assert keps.open(proposed).associated_prs == ()
+        for name, data in snapshot(root).items():
+            assert leaks(data.decode("utf-8", "replace"), TOKEN) == [], name
+
+    def test_kepctl_shows_one_masked_line(
+        self, root: Path, drafted: Path, fake: FakeGitHub
+    ) -> None:
+        """kepctl propose --pr with a URL echoing the token: one line, no token, nothing kept."""
+        pulls = f"/repos/{CLI_OWNER}/{CLI_REPO}/pulls"
+        url = f"{fake.api_url}/{CLI_OWNER}/{CLI_REPO}/pull/1?t={TOKEN}"
+        fake.answers[("POST", pulls)] = Answer(201, {"number": 1, "html_url": url})
+        result = kepctl(root, fake, "propose", "--pr", f"{CLI_OWNER}/{CLI_REPO}", TARGET)
+        refused(result)
+        assert leaks(result.output, TOKEN) == []
+        assert keps.open(drafted).associated_prs == ()
 
 
 class TestDefaults:

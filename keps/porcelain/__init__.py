@@ -29,13 +29,18 @@ Modules, one job each:
   commit, push, status).
 * :mod:`keps.porcelain.github`: the GitHub API calls (fork, pull request, delete) with
   errors a user can act on.
+* :mod:`keps.porcelain.answers`: the checks every value taken from a GitHub answer
+  passes before it is used or written (a pull request URL goes into the KEP);
+  refusals raise :class:`UnexpectedAnswerError`.
 * :mod:`keps.porcelain.hermetic`: the flow above.
 
 Where GitHub lives is configuration: ``KEPS_GITHUB_API_URL`` (default
 ``https://api.github.com``) and ``KEPS_GITHUB_GIT_URL`` (default
 ``https://github.com/{owner}/{repo}.git``), read at call time, or the ``api_url`` and
 ``git_url_template`` arguments. A ``file://`` or plain path template serves local
-repositories. Failures are :class:`keps.errors.PorcelainError` subclasses.
+repositories. Failures are :class:`keps.errors.PorcelainError` subclasses; none of them
+holds the token, in its message or anywhere in its chain of causes, and no log record
+does while a GitHub client runs (:func:`keps.porcelain.auth.masked_in_logs`).
 
 ``import keps`` does not import this package; it is the only importer of pygit2 and
 PyGithub.
@@ -43,6 +48,7 @@ PyGithub.
 
 from __future__ import annotations
 
+from keps.porcelain.answers import UnexpectedAnswerError
 from keps.porcelain.auth import redact, token_from_env, token_from_file, token_from_value
 from keps.porcelain.git import Signature
 from keps.porcelain.github import GitHubClient, PullRequestRouting
@@ -54,6 +60,7 @@ __all__ = [
     "PullRequestRouting",
     "Repo",
     "Signature",
+    "UnexpectedAnswerError",
     "fork",
     "open_kep_pull_request",
     "redact",

@@ -3,19 +3,27 @@
 A token provider has one method, ``value()``, which reads the token when it is needed
 (so a rotated token file is picked up). Providers never show the token in their repr.
 :func:`redact` is the one function every error path and log line goes through before a
-text that might echo a token (a URL, a header, a server's answer) reaches the user.
+text that might echo a token (a URL, a header, a server's answer) reaches the user; it
+finds the token raw, URL-quoted and base64-encoded. :func:`masked_in_logs` does the same
+for the log records of every logger (dependencies' debug records included) while a
+GitHub client runs.
 """
 
 from __future__ import annotations
 
 import base64
+import collections
+import contextlib
+import functools
 import logging
 import os
+import re
 import stat
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol, TypeAlias, overload, runtime_checkable
-from urllib.parse import quote
+from typing import Any, Protocol, TypeAlias, overload, runtime_checkable
 
 from attrs import field, frozen
 
@@ -29,6 +37,8 @@ __all__ = [
     "TokenLike",
     "TokenProvider",
     "ValueToken",
+    "holds_token",
+    "masked_in_logs",
     "redact",
     "resolve_token",
     "token_from_env",
@@ -171,25 +181,165 @@ def resolve_token(token: TokenLike | None) -> str | None:
     return token.value()
 
 
-def _forms(token: str) -> set[str]:
-    """The ways a token shows up in text: as is, URL-quoted, and inside Basic auth headers."""
-    forms = {token, quote(token, safe="")}
-    for plain in (token, f"x-access-token:{token}"):
-        forms.add(base64.b64encode(plain.encode("utf-8")).decode("ascii"))
-    return forms
+# -- finding a token in text ----------------------------------------------------------
+
+#: Base64 runs shorter than this are not masked: they would match ordinary text by chance.
+_MIN_BASE64_RUN = 8
+
+
+def _hex_pattern(byte: int) -> str:
+    """``%2F`` as a pattern that also matches ``%2f`` and the double-quoted ``%252F``."""
+    digits = "".join(f"[{d.upper()}{d.lower()}]" if d.isalpha() else d for d in f"{byte:02x}")
+    return f"%(?:25)?{digits}"
+
+
+def _quoted_pattern(token: str) -> str:
+    """A pattern for *token* with any of its characters URL-quoted (or not), in any case.
+
+    ``quote(token)``, ``quote(token, safe="")``, ``quote_plus`` and a lower-case or
+    double quoting all match, as does the raw token.
+    """
+    parts = []
+    for ch in token:
+        quoted = "".join(_hex_pattern(b) for b in ch.encode("utf-8"))
+        parts.append(f"(?:{re.escape(ch)}|{quoted})")
+    return "".join(parts)
+
+
+def _base64_runs(token: str) -> set[str]:
+    """The base64 characters that only *token* determines, at each of the three alignments.
+
+    Base64 turns 3 bytes into 4 characters, so a token inside encoded data (a Basic auth
+    header of ``x-access-token:TOKEN``, the bare token, ``TOKEN:x-oauth-basic``) is spelt
+    one of three ways, depending on its offset modulo 3. Character *i* of the encoding
+    covers bits ``6i .. 6i+6``; those that fall wholly inside the token are the same in
+    any encoded text holding the token at that alignment, padded or not, standard or
+    URL-safe alphabet.
+    """
+    data = token.encode("utf-8")
+    runs: set[str] = set()
+    for shift in range(3):
+        first = -(-8 * shift // 6)  # the first character made of token bits only
+        end = 8 * (shift + len(data)) // 6  # one past the last such character
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            run = encode(b"\0" * shift + data).decode("ascii")[first:end]
+            if len(run) >= _MIN_BASE64_RUN:
+                runs.add(run)
+    return runs
+
+
+@functools.lru_cache(maxsize=16)
+def _pattern(tokens: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern matching every form of every token in *tokens* (longest tokens first)."""
+    ordered = sorted(tokens, key=len, reverse=True)
+    runs = sorted({run for token in ordered for run in _base64_runs(token)}, key=len, reverse=True)
+    return re.compile(
+        "|".join([_quoted_pattern(t) for t in ordered] + [re.escape(r) for r in runs])
+    )
 
 
 def redact(text: str, *tokens: str | None) -> str:
-    """*text* with every token in *tokens* (and its URL-quoted and Basic-auth forms) masked.
+    """*text* with every token in *tokens* masked, in every form an echo may take.
+
+    The forms: the token as is; URL-quoted, wholly or partly, in either case, once or
+    twice; and base64 at any alignment (the Basic auth header git sends, the bare token
+    encoded, the token inside any longer encoded text).
 
     >>> redact("https://x-access-token:s3cr3t@github.com/o/r.git", "s3cr3t")
     'https://x-access-token:***@github.com/o/r.git'
     """
-    forms: set[str] = set()
-    for token in tokens:
-        if token:
-            forms |= _forms(token)
-    # Longest first, so a form containing another is masked whole.
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, REDACTED)
-    return text
+    given = tuple(sorted({t for t in tokens if t}))
+    if not given:
+        return text
+    return _pattern(given).sub(REDACTED, text)
+
+
+def holds_token(text: str, *tokens: str | None) -> bool:
+    """True when *text* holds one of *tokens* in any form :func:`redact` masks."""
+    return redact(text, *tokens) != text
+
+
+# -- keeping the token out of every log record ----------------------------------------
+
+_masking_lock = threading.Lock()
+_masking_counts: collections.Counter[str] = collections.Counter()
+#: The tokens masked right now; read without the lock (a tuple is replaced whole).
+_masked_tokens: tuple[str, ...] = ()
+_MASKING_MARK = "_keps_masks_tokens"
+
+
+def _scrub(record: logging.LogRecord, tokens: tuple[str, ...]) -> None:
+    """Mask *tokens* in *record*'s message, arguments, exception and stack text, in place."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string: keep both halves, masked
+        message = f"{record.msg!s} {record.args!r}"
+    if holds_token(message, *tokens) or holds_token(repr(record.args), *tokens):
+        record.msg = redact(message, *tokens)
+        record.args = None
+    if record.exc_info and record.exc_info[1] is not None:
+        text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+        if holds_token(text, *tokens):
+            # The formatted text stays, masked; the exception itself (which holds the
+            # token) is dropped from the record.
+            record.exc_text = redact(text, *tokens)
+            record.exc_info = None
+    elif record.exc_text:
+        record.exc_text = redact(record.exc_text, *tokens)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info, *tokens)
+
+
+def _install_factory() -> None:
+    """Wrap the current log record factory in one that masks the active tokens."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, _MASKING_MARK, False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        tokens = _masked_tokens
+        if tokens:
+            _scrub(record, tokens)
+        return record
+
+    setattr(factory, _MASKING_MARK, True)
+    factory.__wrapped__ = current  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+def _uninstall_factory() -> None:
+    """Restore the factory ours wrapped, unless another one was installed on top since."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, _MASKING_MARK, False):
+        logging.setLogRecordFactory(current.__wrapped__)  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def masked_in_logs(*tokens: str | None) -> Iterator[None]:
+    """While inside, no log record of any logger holds one of *tokens* in any form.
+
+    Dependencies log what keps cannot mask at the source: PyGithub's DEBUG records
+    (logger ``github.Requester``) carry whole response bodies and headers, urllib3 logs
+    request paths. Every record created meanwhile, by any logger in any thread, has
+    each token masked in its message, arguments, exception text and stack; a record
+    whose exception held a token keeps only the masked text of it. Nesting and
+    concurrent use (several clients) are fine; the masking ends with the last user.
+    """
+    global _masked_tokens
+    given = [t for t in tokens if t]
+    with _masking_lock:
+        _install_factory()
+        _masking_counts.update(given)
+        _masked_tokens = tuple(_masking_counts)
+    try:
+        yield
+    finally:
+        with _masking_lock:
+            _masking_counts.subtract(given)
+            for token in given:
+                if _masking_counts[token] <= 0:
+                    del _masking_counts[token]
+            _masked_tokens = tuple(_masking_counts)
+            if not _masked_tokens:
+                _uninstall_factory()

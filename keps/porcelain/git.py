@@ -4,20 +4,20 @@ A :class:`Repository` holds an exclusive lock file inside ``.git`` for as long a
 open, so two processes never drive one clone at once; ``close()`` (or leaving a ``with``
 block) releases it. HTTPS remotes authenticate with the GitHub token as the password of
 the user ``x-access-token``. Every pygit2 error becomes a :class:`keps.errors.GitError`
-whose message has the token masked.
+whose message has the token masked, in every form, and whose chain of causes and
+contexts holds no exception that shows it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import filelock
 import pygit2
@@ -33,7 +33,7 @@ from keps.errors import (
     PathOutsideError,
     UncommittedChangesError,
 )
-from keps.porcelain.auth import TokenLike, redact, resolve_token
+from keps.porcelain.auth import TokenLike, holds_token, redact, resolve_token
 
 __all__ = [
     "COMMITTER",
@@ -47,6 +47,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 #: Seconds a second ``open`` of a busy clone waits before it gives up.
 DEFAULT_LOCK_TIMEOUT = 1.0
@@ -115,22 +117,37 @@ def _describe_status(flags: int) -> str:
     return ", ".join(words) or "unchanged"
 
 
-@contextlib.contextmanager
-def _git_errors(action: str, *tokens: str | None) -> Iterator[None]:
-    """Turn pygit2's errors into GitError saying what failed, with every token masked.
+def _holds_token(error: BaseException, tokens: tuple[str | None, ...]) -> bool:
+    """True when *error*, or anything in its chain of causes and contexts, shows a token."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [error]
+    while todo:
+        current = todo.pop()
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        if holds_token(f"{current!s} {current!r} {current.args!r}", *tokens):
+            return True
+        todo += [current.__cause__, current.__context__]
+    return False
 
-    The original error stays attached as the cause only when it does not hold a token,
-    so a printed traceback cannot leak one either.
+
+def _guarded(action: str, work: Callable[[], _T], *tokens: str | None) -> _T:
+    """``work()``, with pygit2's errors turned into GitError saying what failed, tokens masked.
+
+    libgit2 puts URLs and paths into its messages, and a URL may hold the token (a
+    ``file://`` path or an https URL with credentials). The GitError is raised once
+    pygit2's error was handled, so it has no ``__context__``; pygit2's error is kept as
+    the ``__cause__`` only when nothing in it or its own chain shows a token.
     """
     try:
-        yield
+        return work()
     except KepError:
         raise
     except (pygit2.GitError, KeyError, ValueError) as exc:
-        detail = str(exc)
-        msg = redact(f"{action}: {detail}", *tokens)
-        cause = exc if redact(detail, *tokens) == detail else None
-        raise GitError(msg) from cause
+        error = GitError(redact(f"{action}: {exc}", *tokens))
+        cause = None if _holds_token(exc, tokens) else exc
+    raise error from cause
 
 
 class _Callbacks(pygit2.RemoteCallbacks):
@@ -259,11 +276,14 @@ class Repository:
     def set_remote(self, name: str, url: str) -> None:
         """Point the remote *name* at *url*, creating it when missing."""
         repo = self._open_repo()
-        with _git_errors(f"cannot set remote {name!r} of {self.path}", self._token):
+
+        def work() -> None:
             if name in _remote_names(repo):
                 repo.remotes.set_url(name, url)
             else:
                 repo.remotes.create(name, url)
+
+        _guarded(f"cannot set remote {name!r} of {self.path}", work, self._token)
         logger.info("remote %s of %s is now %s", name, self.path, redact(url, self._token))
 
     def set_origin(self, url: str) -> None:
@@ -311,13 +331,16 @@ class Repository:
     def checkout(self, branch: str) -> None:
         """Switch to *branch*, creating it from the default branch when it does not exist."""
         repo = self._open_repo()
-        with _git_errors(f"cannot check out {branch!r} in {self.path}", self._token):
+
+        def work() -> None:
             local = repo.branches.local.get(branch)
             if local is None:
                 start = self._default_commit()
                 local = repo.branches.local.create(branch, start)
                 logger.info("created branch %s at %s in %s", branch, start.id, self.path)
             repo.checkout(local, strategy=CheckoutStrategy.SAFE)
+
+        _guarded(f"cannot check out {branch!r} in {self.path}", work, self._token)
 
     # -- the work tree ------------------------------------------------------------------
 
@@ -344,7 +367,8 @@ class Repository:
         repo = self._open_repo()
         rel = self._relative(path)
         full = self.path / rel
-        with _git_errors(f"cannot add {rel} in {self.path}", self._token):
+
+        def work() -> None:
             index = repo.index
             if full.is_dir() and not full.is_symlink():
                 index.add_all([rel])
@@ -366,13 +390,18 @@ class Repository:
                 msg = f"cannot add {rel}: no such file in {self.path}"
                 raise KepNotFoundError(msg, path=full)
             index.write()
+
+        _guarded(f"cannot add {rel} in {self.path}", work, self._token)
         logger.debug("staged %s in %s", rel, self.path)
 
     def status(self) -> dict[str, str]:
         """Each changed, staged or untracked path and what happened to it, in words."""
         repo = self._open_repo()
-        with _git_errors(f"cannot read the status of {self.path}", self._token):
-            raw = repo.status(untracked_files="all", ignored=False)
+        raw = _guarded(
+            f"cannot read the status of {self.path}",
+            lambda: repo.status(untracked_files="all", ignored=False),
+            self._token,
+        )
         return {
             p: _describe_status(int(f)) for p, f in sorted(raw.items()) if f != FileStatus.IGNORED
         }
@@ -383,23 +412,29 @@ class Repository:
         Returns the new commit's id. Nothing staged raises GitError unless *allow_empty*.
         """
         repo = self._open_repo()
-        with _git_errors(f"cannot commit in {self.path}", self._token):
+
+        def work() -> pygit2.Oid:
             tree = repo.index.write_tree()
             parents = [] if repo.head_is_unborn else [repo.head.target]
             if parents and not allow_empty and repo[parents[0]].peel(pygit2.Commit).tree_id == tree:
                 msg = f"nothing to commit in {self.path}: add files first"
                 raise GitError(msg, path=self.path)
-            oid = repo.create_commit(
+            return repo.create_commit(
                 "HEAD", author._to_pygit2(), COMMITTER._to_pygit2(), message, tree, parents
             )
+
+        oid = _guarded(f"cannot commit in {self.path}", work, self._token)
         logger.info("committed %s in %s", oid, self.path)
         return str(oid)
 
     def has_staged_changes(self) -> bool:
         """True when the index holds changes that :meth:`commit` would record."""
         repo = self._open_repo()
-        with _git_errors(f"cannot read the status of {self.path}", self._token):
-            flags = repo.status(untracked_files="no", ignored=False).values()
+        flags = _guarded(
+            f"cannot read the status of {self.path}",
+            lambda: repo.status(untracked_files="no", ignored=False).values(),
+            self._token,
+        )
         return any(f & _STAGED for f in flags)
 
     def has_uncommitted_changes(self) -> bool:
@@ -442,8 +477,11 @@ class Repository:
         spec = f"{'+' if force else ''}refs/heads/{local_branch}:refs/heads/{target}"
         callbacks = _Callbacks(self._token)
         url = redact(repo.remotes[remote].url or "", self._token)
-        with _git_errors(f"cannot push {local_branch} to {remote} ({url})", self._token):
-            repo.remotes[remote].push([spec], callbacks=callbacks)
+        _guarded(
+            f"cannot push {local_branch} to {remote} ({url})",
+            lambda: repo.remotes[remote].push([spec], callbacks=callbacks),
+            self._token,
+        )
         if callbacks.rejected:
             reasons = "; ".join(f"{ref}: {why}" for ref, why in callbacks.rejected.items())
             msg = redact(
@@ -465,8 +503,11 @@ def open(
     if not workdir.exists():
         msg = f"no clone at {workdir}: the folder does not exist"
         raise KepNotFoundError(msg, path=workdir)
-    with _git_errors(f"cannot open the clone {workdir}", secret):
-        repo = pygit2.Repository(str(workdir), RepositoryOpenFlag.NO_SEARCH)
+    repo = _guarded(
+        f"cannot open the clone {workdir}",
+        lambda: pygit2.Repository(str(workdir), RepositoryOpenFlag.NO_SEARCH),
+        secret,
+    )
     if repo.is_bare or repo.workdir is None:
         repo.free()
         msg = f"{workdir} is a bare repository; porcelain needs a clone with a work tree"
@@ -520,10 +561,13 @@ def clone(
         return repo.remotes.create(remote, remote_url)
 
     try:
-        with _git_errors(f"cannot clone {shown} into {dest}", secret):
-            repo = pygit2.clone_repository(
+        repo = _guarded(
+            f"cannot clone {shown} into {dest}",
+            lambda: pygit2.clone_repository(
                 url, str(dest), remote=_remote, callbacks=_Callbacks(secret)
-            )
+            ),
+            secret,
+        )
     except BaseException:
         if dest.exists():
             _remove_tree(dest)

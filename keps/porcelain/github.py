@@ -9,18 +9,21 @@ a template may be a ``file://`` URL or a plain path for local repositories::
     KEPS_GITHUB_GIT_URL=https://ghe.example.com/{owner}/{repo}.git
 
 Every failure becomes a :class:`keps.errors.GitHubError` subclass whose message says what
-to do about it, with the token masked.
+to do about it, with the token masked; that includes redirects and answers of an
+unexpected shape (:class:`~keps.porcelain.answers.UnexpectedAnswerError`). Requests go
+through PyGithub's requester as plain REST calls, so that keps sees each answer's status
+and body and checks every value it takes (:mod:`keps.porcelain.answers`) instead of
+trusting PyGithub's objects, which take URLs to call next from the answers themselves.
 """
 
 from __future__ import annotations
 
-import contextlib
+import json
 import logging
 import os
-from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import github
 import requests
@@ -35,7 +38,8 @@ from keps.errors import (
     RemoteTimeoutError,
     SettingsError,
 )
-from keps.porcelain.auth import TokenLike, redact, resolve_token
+from keps.porcelain.answers import AnswerReader, UnexpectedAnswerError
+from keps.porcelain.auth import TokenLike, masked_in_logs, redact, resolve_token
 
 __all__ = [
     "API_URL_VARIABLE",
@@ -47,6 +51,7 @@ __all__ = [
     "GitHubClient",
     "PullRequestRouting",
     "RemoteRepository",
+    "UnexpectedAnswerError",
     "api_url",
     "git_url",
     "git_url_template",
@@ -122,19 +127,32 @@ class PullRequestRouting:
         return f"{self.fork_owner}:{self.branch}"
 
 
-def _server_message(data: Any) -> str:
-    """GitHub's own explanation from an error body: the message and each error's detail."""
-    if not isinstance(data, dict):
-        return "" if data is None else str(data)[:300]
-    parts = [str(data["message"])] if data.get("message") else []
-    for error in data.get("errors") or ():
-        if isinstance(error, dict):
-            detail = error.get("message") or error.get("code")
-            if detail:
-                parts.append(str(detail))
-        else:
-            parts.append(str(error))
-    return ": ".join(parts)
+#: How much of GitHub's own explanation an error message quotes.
+_SERVER_MESSAGE_LENGTH = 300
+
+
+def _server_message(data: Any, token: str | None) -> str:
+    """GitHub's own explanation from an error body: the message and each error's detail.
+
+    Any shape is accepted (an error body is not checked like a value keps uses); the
+    result is masked, then cut short, and holds no control characters.
+    """
+    if isinstance(data, dict):
+        parts = [str(data["message"])] if data.get("message") else []
+        errors = data.get("errors")
+        for error in errors if isinstance(errors, list) else ():
+            if isinstance(error, dict):
+                detail = error.get("message") or error.get("code")
+                if detail:
+                    parts.append(str(detail))
+            else:
+                parts.append(str(error))
+        text = ": ".join(parts)
+    else:
+        text = "" if data is None else str(data)
+    masked = redact(text, token)
+    shown = "".join(ch if ch.isprintable() else " " for ch in masked[:_SERVER_MESSAGE_LENGTH])
+    return shown + ("..." if len(masked) > _SERVER_MESSAGE_LENGTH else "")
 
 
 def _reason(exc: requests.RequestException) -> str:
@@ -151,12 +169,37 @@ def _reason(exc: requests.RequestException) -> str:
     return type(exc).__name__
 
 
+def _json(text: str) -> Any:
+    """*text* parsed as JSON; :data:`_NOT_JSON` when it is not JSON (or nests too deep)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+#: What :func:`_json` returns for a body that does not parse.
+_NOT_JSON = object()
+
+
+def _path(*parts: str) -> str:
+    """An API path from *parts*, each quoted whole: a name can never add a path segment."""
+    return "/" + "/".join(quote(part, safe="") for part in parts)
+
+
 class GitHubClient:
     """The few GitHub calls porcelain makes, authenticated with one token.
 
     *timeout* bounds each request in whole seconds (PyGithub accepts no fractions);
     *retries* is how often a request failing with a connection error, a 5xx answer or a
     secondary rate limit is tried again (0 for none, as in tests).
+
+    Every answer is untrusted: a redirect, a body that is not JSON or not of the
+    expected shape, and any value that is malformed or holds the token raise an
+    :class:`~keps.porcelain.answers.UnexpectedAnswerError` (a GitHubError) instead
+    of being used (see :mod:`keps.porcelain.answers`). While a request runs, no log
+    record of any logger holds the token (PyGithub logs whole answers at DEBUG), and
+    no error raised here keeps the original exception (as cause or context) where
+    it could hold the token: each says in its message what happened, masked.
     """
 
     def __init__(
@@ -184,7 +227,6 @@ class GitHubClient:
             # three writes per pull request, far below any limit that spacing guards.
             seconds_between_requests=None,
             seconds_between_writes=None,
-            lazy=True,
         )
 
     def __repr__(self) -> str:
@@ -203,37 +245,100 @@ class GitHubClient:
 
     def close(self) -> None:
         """Close the HTTP connections; the client is not used afterwards."""
-        self._github.close()
+        with masked_in_logs(self._token):
+            self._github.close()
 
-    @contextlib.contextmanager
-    def _errors(self, action: str, subject: str) -> Iterator[None]:
-        """Translate PyGithub and network errors into keps errors for *action* on *subject*."""
+    # -- one request ----------------------------------------------------------------------
+
+    def _request(
+        self, verb: str, path: str, action: str, subject: str, body: Any = None
+    ) -> tuple[int, str]:
+        """Send one request; its status and body, or a keps error saying what went wrong.
+
+        The error is raised here, after the dependency's exception was handled, so it
+        has neither cause nor context: PyGithub's and requests' exceptions carry the
+        answer's headers and body, and the request, where the token may be.
+        """
+        with masked_in_logs(self._token):
+            outcome = self._send(verb, path, action, subject, body)
+        if isinstance(outcome, GitHubError):
+            raise outcome
+        return outcome
+
+    def _send(
+        self, verb: str, path: str, action: str, subject: str, body: Any
+    ) -> tuple[int, str] | GitHubError:
+        """Send one request through PyGithub; its status and body, or the error to raise."""
         try:
-            yield
-        except github.GithubException as exc:
-            raise self._translate(exc, action, subject) from self._safe_cause(exc)
-        except requests.Timeout as exc:
+            status, _headers, text = self._github.requester.requestJson(verb, path, input=body)
+        except github.GithubException as exc:  # raised by the retry policy
+            return self._translate(exc.status, exc.data, action, subject)
+        except requests.Timeout:
             msg = (
                 f"GitHub at {self.api_url} did not answer within {self.timeout}s "
                 f"while trying to {action}; try again later"
             )
-            raise RemoteTimeoutError(redact(msg, self._token)) from self._safe_cause(exc)
+            return RemoteTimeoutError(redact(msg, self._token))
         except requests.RequestException as exc:
             msg = (
                 f"cannot reach GitHub at {self.api_url} to {action} ({_reason(exc)}): "
                 f"check {API_URL_VARIABLE} and the network"
             )
-            raise GitHubError(redact(msg, self._token)) from self._safe_cause(exc)
+            return GitHubError(redact(msg, self._token))
+        except Exception as exc:
+            # PyGithub's own trouble with an odd answer: a 301 to another host or to the
+            # same address (RuntimeError), a header it cannot read (ValueError), ...
+            msg = (
+                f"GitHub answered the request to {action} in a way PyGithub cannot handle "
+                f"({type(exc).__name__}), maybe a redirect: check {API_URL_VARIABLE}"
+            )
+            return UnexpectedAnswerError(redact(msg, self._token))
+        return status, text
 
-    def _safe_cause(self, exc: BaseException) -> BaseException | None:
-        """*exc* to chain as the cause, unless its text holds the token."""
-        text = f"{exc!s} {exc!r}"
-        return exc if redact(text, self._token) == text else None
+    def _call(
+        self,
+        verb: str,
+        path: str,
+        action: str,
+        subject: str,
+        body: Any = None,
+        *,
+        parse: bool = True,
+    ) -> Any:
+        """The parsed JSON body of GitHub's successful answer; every other answer raises.
 
-    def _translate(self, exc: github.GithubException, action: str, subject: str) -> GitHubError:
-        """The keps error for GitHub's answer *exc*, with advice a user can act on."""
-        status = exc.status
-        said = _server_message(exc.data)
+        A 3xx answer is refused (keps follows no redirect of the API), as is a body
+        that is not JSON (unless *parse* is False: then the body is ignored and None
+        returned); a 4xx or 5xx answer becomes the matching GitHubError.
+        """
+        status, text = self._request(verb, path, action, subject, body)
+        if 200 <= status < 300 and not parse:
+            return None
+        data = _json(text) if text else None
+        if 200 <= status < 300:
+            if data is _NOT_JSON:
+                msg = "is not JSON"
+                raise self._reader(action).refuse(msg)
+            return data
+        if status >= 400:
+            raise self._translate(status, text if data is _NOT_JSON else data, action, subject)
+        if 300 <= status < 400:
+            msg = (
+                f"GitHub answered the request to {action} with a redirect ({status}); keps "
+                f"follows no redirect of the API: check {API_URL_VARIABLE} (a GitHub "
+                "Enterprise API URL ends in /api/v3)"
+            )
+        else:
+            msg = f"GitHub answered the request to {action} with status {status}"
+        raise UnexpectedAnswerError(redact(msg, self._token))
+
+    def _reader(self, action: str, note: str = "") -> AnswerReader:
+        """The checker for values taken from the answer to *action*."""
+        return AnswerReader(action, self.api_url, self._token, note)
+
+    def _translate(self, status: int, data: Any, action: str, subject: str) -> GitHubError:
+        """The keps error for GitHub's error answer, with advice a user can act on."""
+        said = _server_message(data, self._token)
         said_part = f" GitHub said: {said}" if said else ""
         error: type[GitHubError]
         if status == 401:
@@ -263,20 +368,31 @@ class GitHubClient:
             msg = f"GitHub failed to {action} ({status}).{said_part}"
         return error(redact(msg, self._token))
 
+    # -- the calls ------------------------------------------------------------------------
+
     def repository(self, owner: str, repo: str) -> RemoteRepository:
         """*owner*/*repo* as GitHub describes it (its default branch, mainly)."""
-        with self._errors(f"read {owner}/{repo}", f"{owner}/{repo}"):
-            found = self._github.get_repo(f"{owner}/{repo}")
-            default = str(found.default_branch)
+        action = f"read {owner}/{repo}"
+        data = self._call("GET", _path("repos", owner, repo), action, f"{owner}/{repo}")
+        default = self._reader(action).branch(data)
         return RemoteRepository(owner, repo, git_url(owner, repo, self.git_url_template), default)
 
     def create_fork(self, owner: str, repo: str) -> RemoteRepository:
-        """Fork *owner*/*repo* into the token's account; an existing fork is returned as is."""
-        with self._errors(f"fork {owner}/{repo}", f"{owner}/{repo}"):
-            fork = self._github.get_repo(f"{owner}/{repo}").create_fork()
-            fork_owner = str(fork.owner.login)
-            fork_name = str(fork.name)
-            default = str(fork.default_branch)
+        """Fork *owner*/*repo* into the token's account; an existing fork is returned as is.
+
+        An answer naming *owner*/*repo* itself as the fork is refused: pushing to it, or
+        deleting it afterwards, would hit upstream.
+        """
+        action = f"fork {owner}/{repo}"
+        path = _path("repos", owner, repo, "forks")
+        data = self._call("POST", path, action, f"{owner}/{repo}", body={})
+        read = self._reader(action)
+        fork_owner = read.login(read.object(data).get("owner"), what="an owner login")
+        fork_name = read.repo_name(data)
+        default = read.branch(data)
+        if (fork_owner.lower(), fork_name.lower()) == (owner.lower(), repo.lower()):
+            msg = f"names {owner}/{repo} itself as the fork"
+            raise read.refuse(msg)
         url = git_url(fork_owner, fork_name, self.git_url_template)
         logger.info("forked %s/%s to %s/%s", owner, repo, fork_owner, fork_name)
         return RemoteRepository(fork_owner, fork_name, url, default)
@@ -286,27 +402,40 @@ class GitHubClient:
         return self.create_fork(owner, repo).clone_url
 
     def create_pull_request(self, routing: PullRequestRouting, title: str, body: str) -> str:
-        """Open a pull request from the fork's branch into upstream; returns its web URL."""
-        upstream = f"{routing.upstream_owner}/{routing.upstream_repo}"
+        """Open a pull request from the fork's branch into upstream; returns its web URL.
+
+        The URL is checked before it is returned (see
+        :meth:`~keps.porcelain.answers.AnswerReader.pull_request_url`): callers write it
+        into a KEP. When it is refused the pull request may exist all the same; the
+        error says so.
+        """
+        owner, repo = routing.upstream_owner, routing.upstream_repo
+        upstream = f"{owner}/{repo}"
         action = f"open a pull request from {routing.head} into {upstream}"
-        with self._errors(action, upstream):
-            target = self._github.get_repo(upstream)
-            base = routing.base or str(target.default_branch)
-            pull = target.create_pull(
-                base=base,
-                head=routing.head,
-                title=title,
-                body=body,
-                maintainer_can_modify=True,
-            )
-            url = str(pull.html_url)
+        base = routing.base or self.repository(owner, repo).default_branch
+        request = {
+            "title": title,
+            "body": body,
+            "base": base,
+            "head": routing.head,
+            "maintainer_can_modify": True,
+        }
+        data = self._call("POST", _path("repos", owner, repo, "pulls"), action, upstream, request)
+        note = (
+            f"The pull request may have been opened all the same: look for it in {upstream} "
+            "on GitHub; it was not recorded anywhere."
+        )
+        url = self._reader(action, note).pull_request_url(data)
         logger.info("opened %s (%s into %s:%s)", url, routing.head, upstream, base)
         return url
 
     def delete_repository(self, owner: str, repo: str) -> None:
-        """Delete *owner*/*repo* on GitHub (the token needs the ``delete_repo`` scope)."""
-        with self._errors(f"delete {owner}/{repo}", f"{owner}/{repo}"):
-            self._github.get_repo(f"{owner}/{repo}").delete()
+        """Delete *owner*/*repo* on GitHub (the token needs the ``delete_repo`` scope).
+
+        Only a 2xx answer counts as deleted; nothing is taken from its body.
+        """
+        action = f"delete {owner}/{repo}"
+        self._call("DELETE", _path("repos", owner, repo), action, f"{owner}/{repo}", parse=False)
         logger.info("deleted %s/%s on GitHub", owner, repo)
 
 

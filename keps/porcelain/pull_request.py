@@ -290,7 +290,10 @@ def open_kep_pull_request(
         SettingsError: *upstream* is not OWNER/REPO, or a bad API URL or git template.
         PathOutsideError: *path_in_repo* would leave the repository.
         GitError: git failed, or upstream already holds the KEP exactly as it is here.
-        GitHubError: GitHub refused or failed (AuthenticationError for a bad token...).
+        GitHubError: GitHub refused or failed (AuthenticationError for a bad token...);
+            UnexpectedAnswerError when GitHub's answer is not one keps will act on (a
+            redirect, a body of the wrong shape, a URL too long, elsewhere or holding
+            the token): then nothing is recorded, though the pull request may exist.
         TokenError: the token cannot be read.
         PorcelainError: the pull request was opened (its URL is in the message) but
             could not be recorded in the KEP.
