@@ -1,7 +1,7 @@
 """Many processes at once: steps on one KEP are serialised, KEP numbers stay unique.
 
-Each child process (spawned, so nothing is shared but the files) waits for a common
-start time, runs one step and reports what happened. The result must be one of the
+Each child process (spawned, so nothing is shared but the files) waits at a common
+barrier until all are ready, runs one step and reports what happened. The result must be one of the
 outcomes of running the same steps one after another - never a mix of two.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
-import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,14 +19,14 @@ import keps
 from keps import State, TransitionError, workflow
 from tests.kep_factory import T0
 from tests.test_reliability_failures import GUIDES, T1, leftovers, tree_state
-from tests.workflow_helpers import APPROVER, edit, runtime
+from tests.workflow_helpers import APPROVER, BARRIER_TIMEOUT, edit, runtime, start_barrier
 
 PROCESSES = 6
 
 
-def step_in_process(root: str, step: str, target: str, principal: str, start: float) -> str:
-    """Run in a child: wait for *start*, run *step*; ``done`` or ``refused: <message>``."""
-    time.sleep(max(0.0, start - time.time()))
+def step_in_process(root: str, step: str, target: str, principal: str, start: Any) -> str:
+    """Run in a child: wait at the *start* barrier, run *step*; ``done`` or ``refused: <message>``."""
+    start.wait(BARRIER_TIMEOUT)
     try:
         getattr(workflow, step)(runtime(Path(root), target, principal), now=T1)
     except TransitionError as exc:
@@ -35,8 +35,10 @@ def step_in_process(root: str, step: str, target: str, principal: str, start: fl
 
 
 def _in_parallel(jobs: list[tuple[str, str, str, str]]) -> list[str]:
-    start = time.time() + 2.0  # every child is started and imported by then
-    with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
+    with (
+        start_barrier(len(jobs)) as start,
+        multiprocessing.get_context("spawn").Pool(len(jobs)) as pool,
+    ):
         return pool.starmap(step_in_process, [(*job, start) for job in jobs])
 
 

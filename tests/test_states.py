@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from keps.keps.states import TRANSITIONS, State, can_transition, parse_state
+
+
+def _documented_table() -> dict[State, frozenset[State]]:
+    """The table as the module docstring of keps.keps.states draws it, one line per state."""
+    import keps.keps.states as states
+
+    table: dict[State, frozenset[State]] = {}
+    for line in (states.__doc__ or "").splitlines():
+        match = re.fullmatch(r"\s+(\w+)\s+-> (.*)", line)
+        if match:
+            targets = "" if match[2].startswith("(") else match[2]
+            table[State(match[1])] = frozenset(State(t.strip()) for t in targets.split(",") if t)
+    return table
+
+
+@pytest.mark.parametrize("target", list(State))
+@pytest.mark.parametrize("current", list(State))
+def test_every_pair_of_states_is_as_documented(current: State, target: State) -> None:
+    """All 64 pairs: the table allows exactly the moves the documentation draws."""
+    documented = _documented_table()
+    assert set(documented) == set(State)
+    assert can_transition(current, target) is (target in documented[current])
 
 
 class TestStates:

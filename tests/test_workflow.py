@@ -60,6 +60,17 @@ class TestInit:
         assert "## Summary" in (kep_dir / "summary.md").read_text()
         assert (kep_dir / "guides/.gitkeep").exists()
 
+    @pytest.mark.parametrize("name", ["summary.md", "notes.txt", "guides/developer.md"])
+    def test_refuses_a_folder_holding_hand_written_files(self, root: Path, name: str) -> None:
+        """A folder with someone's files but no metadata yet: init writes nothing into it."""
+        kep_dir = root / "sig-node/sig-wide/my-kep"
+        (kep_dir / name).parent.mkdir(parents=True)
+        (kep_dir / name).write_text("My own words, written before init.\n")
+        before = snapshot(root)
+        with pytest.raises(KepExistsError, match="not empty"):
+            workflow.init(runtime(root, "sig-node/my-kep"), now=T0)
+        assert snapshot(root) == before
+
     def test_refuses_a_target_that_holds_a_kep(self, root: Path) -> None:
         """A second init on the same target changes nothing."""
         workflow.init(runtime(root, "sig-node/my-kep"), now=T0)
@@ -294,6 +305,19 @@ class TestEndStates:
         index = yaml.safe_load((root / "keps.yaml").read_text())
         states = {e["location"]: e["state"] for e in index["keps"]}
         assert states["sig-node/sig-wide/old"] == "replaced"
+
+    @pytest.mark.parametrize(
+        "by",
+        ["sig-node/sig-wide/my-kep", "sig-node/sig-wide/my-kep/", "sig-node/sig-wide/./my-kep"],
+    )
+    def test_a_kep_cannot_replace_itself(self, root: Path, by: str) -> None:
+        """replace X --by X is refused, however the path is spelt, and changes nothing."""
+        to_provisional(root)
+        before = snapshot(root)
+        with pytest.raises(keps.KepError, match="cannot replace itself"):
+            workflow.replace(runtime(root, "sig-node/my-kep", APPROVER), by=by)
+        assert snapshot(root) == before
+        assert keps.open(root / "sig-node/sig-wide/my-kep").state is State.PROVISIONAL
 
     def test_replace_needs_an_existing_kep(self, root: Path) -> None:
         """Replacing by a KEP that does not exist is refused and changes nothing."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import yaml
 
 from keps import workflow
 from tests.kep_factory import T0
-from tests.workflow_helpers import APPROVER, approve_in_process, edit, runtime
+from tests.workflow_helpers import APPROVER, approve_in_process, edit, runtime, start_barrier
 
 GUIDES = (
     "guides/developer.md",
@@ -35,8 +34,7 @@ def test_eight_parallel_approvals_get_distinct_numbers(tmp_path: Path) -> None:
         workflow.plan(runtime(root, target), now=T0)
         edit(kep_dir, *GUIDES)
 
-    start = time.time() + 1.5  # every child waits for the same moment
-    with multiprocessing.get_context("spawn").Pool(8) as pool:
+    with start_barrier(8) as start, multiprocessing.get_context("spawn").Pool(8) as pool:
         numbers = pool.starmap(approve_in_process, [(str(root), t, start) for t in targets])
 
     assert sorted(numbers) == list(range(1, 9))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from keps.keps.path import locate
 from keps.settings import Runtime
@@ -25,15 +29,27 @@ def edit(kep_dir: Path, *filenames: str) -> None:
         path.write_text("\n".join(heads) + f"\n\nReal text for {filename}.\n")
 
 
-def approve_in_process(root: str, target: str, start: float) -> int:
-    """Run in a child process: wait for the common start time, approve, return the number."""
-    import time
-
+def approve_in_process(root: str, target: str, start: Any) -> int:
+    """Run in a child: wait at the *start* barrier with the others, approve, return the number."""
     import keps
     from keps import workflow
 
-    time.sleep(max(0.0, start - time.time()))
+    start.wait(BARRIER_TIMEOUT)
     workflow.approve(runtime(Path(root), target, APPROVER))
     number = keps.open(runtime(Path(root), target).target_dir).kep_number
     assert number is not None
     return number
+
+
+#: Seconds a child waits at a start barrier for the others (then the barrier breaks and
+#: the test fails instead of hanging).
+BARRIER_TIMEOUT = 120.0
+
+
+@contextlib.contextmanager
+def start_barrier(parties: int) -> Iterator[Any]:
+    """A barrier that spawned pool workers can share: every child starts its step only
+    once all *parties* are waiting, so the steps really overlap (a start time on the wall
+    clock let late children run one after another and pass anyway)."""
+    with multiprocessing.get_context("spawn").Manager() as manager:
+        yield manager.Barrier(parties)

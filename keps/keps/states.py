@@ -2,7 +2,17 @@
 
 The table follows the KEP process as presented at KubeCon 2018: a KEP starts as a
 draft, becomes provisional when a SIG accepts it, implementable when it is approved,
-and ends implemented, deferred, rejected, withdrawn or replaced.
+and ends implemented, deferred, rejected, withdrawn or replaced. The whole process, one
+line per state (the tests hold :data:`TRANSITIONS` to these lines)::
+
+    draft          -> provisional, rejected, withdrawn
+    provisional    -> implementable, deferred, rejected, withdrawn, replaced
+    implementable  -> implemented, deferred, rejected, withdrawn, replaced
+    implemented    -> replaced
+    deferred       -> provisional, withdrawn, replaced
+    rejected       -> (an end state)
+    withdrawn      -> (an end state)
+    replaced       -> (an end state)
 """
 
 from __future__ import annotations

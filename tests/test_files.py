@@ -1,0 +1,112 @@
+"""keps._files: the order of a durable write, and the permissions it leaves.
+
+A write is durable only if the temporary file is fsynced before the rename and the folder
+after it; a file left 0600 by mkstemp would hide KEP files from other users. Both were
+bugs a planted one-line change could bring back unnoticed (issue #18).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+import keps._files as files
+from keps._files import FileTransaction, atomic_write_bytes, restore_file
+
+
+@pytest.fixture(name="calls")
+def _calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every fsync (of a file or of a folder) and every rename, in order."""
+    seen: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        kind = "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"
+        seen.append((f"fsync {kind}", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        seen.append(("rename", str(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    return seen
+
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+
+
+def _assert_durable_order(calls: list[tuple[str, str]], target: Path) -> None:
+    """The temporary file is fsynced, then renamed over *target*, then the folder fsynced."""
+    kinds = [kind for kind, _ in calls]
+    rename = calls.index(("rename", str(target)))
+    assert "fsync file" in kinds[:rename], calls
+    assert ("fsync folder", str(target.parent)) in calls[rename + 1 :], calls
+    synced = [path for kind, path in calls[:rename] if kind == "fsync file"]
+    assert Path(synced[-1]).parent == target.parent  # the temporary file beside the target
+
+
+def test_a_write_syncs_the_file_then_renames_then_syncs_the_folder(
+    tmp_path: Path, calls: list[tuple[str, str]]
+) -> None:
+    target = tmp_path / "metadata.yaml"
+    atomic_write_bytes(target, b"title: x\n")
+    _assert_durable_order(calls, target)
+
+
+def test_a_transaction_makes_every_file_durable(
+    tmp_path: Path, calls: list[tuple[str, str]]
+) -> None:
+    transaction = FileTransaction()
+    first, second = tmp_path / "a.md", tmp_path / "sub" / "b.md"
+    transaction.write_bytes(first, b"a")
+    transaction.write_bytes(second, b"b")
+    transaction.commit()
+    _assert_durable_order(calls, first)
+    _assert_durable_order(calls, second)
+
+
+def test_a_restore_is_durable_too(tmp_path: Path, calls: list[tuple[str, str]]) -> None:
+    target = tmp_path / "summary.md"
+    target.write_bytes(b"new")
+    assert restore_file(target, b"old")
+    _assert_durable_order(calls, target)
+    assert target.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_written_files_are_readable_by_others(tmp_path: Path, umask: int) -> None:
+    """0644 whatever mkstemp made: KEP files are shared content, not secrets."""
+    old = os.umask(umask)
+    try:
+        written = tmp_path / "written.md"
+        atomic_write_bytes(written, b"x")
+        restored = tmp_path / "restored.md"
+        restored.write_bytes(b"new")
+        restore_file(restored, b"old")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    assert stat.S_IMODE(restored.stat().st_mode) == 0o644
+
+
+def test_a_failed_write_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rename that fails: the target untouched, the temporary file gone, a StorageError."""
+    target = tmp_path / "metadata.yaml"
+    target.write_bytes(b"old")
+
+    def failing(src: str | Path, dst: str | Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(files.StorageError) as raised:
+        atomic_write_bytes(target, b"new")
+    assert str(target) in str(raised.value)
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metadata.yaml"]
