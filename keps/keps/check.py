@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 import stat
+import unicodedata
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -53,6 +54,7 @@ __all__ = [
     "routing_is_consistent",
     "run_checks",
     "section_is_outside",
+    "section_path_fault",
     "sections_are_unique",
     "sections_exist_with_content",
     "state_is_set",
@@ -71,8 +73,9 @@ class CheckContext:
     ``section_sizes`` maps each listed section file to its size in bytes, or None when
     it does not exist; ``section_stats`` holds the ``lstat`` that sizes came from, for
     sections reached without a symlink (None when missing), so that the index can
-    remember exactly the files the checks saw; ``outside`` holds listed paths that leave the KEP folder (they
-    are never opened); ``duplicate_sections`` holds paths listed more than once.
+    remember exactly the files the checks saw; ``outside`` holds listed paths that leave
+    the KEP folder and ``invalid`` those no file can have, each with the reason (neither
+    is ever opened); ``duplicate_sections`` holds paths listed more than once.
     """
 
     metadata: Metadata
@@ -83,6 +86,7 @@ class CheckContext:
     section_sizes: Mapping[str, int | None] = attrs.field(factory=dict)
     section_stats: Mapping[str, os.stat_result | None] = attrs.field(factory=dict)
     outside: frozenset[str] = frozenset()
+    invalid: Mapping[str, str] = attrs.field(factory=dict)
     duplicate_sections: tuple[str, ...] = ()
 
 
@@ -91,6 +95,28 @@ Check: TypeAlias = Callable[[CheckContext], Iterable[Problem]]
 
 def _problem(ctx: CheckContext, code: str, message: str, field: str | None = None) -> Problem:
     return Problem(code, message, path=ctx.metadata_path, field=field)
+
+
+def section_path_fault(filename: str) -> str | None:
+    """Why *filename* (from metadata) can name no file, or None when it can.
+
+    A control character (``READ\\0ME.md``: a NUL ends a path for the operating system)
+    or text that is not Unicode (a lone surrogate) would make every file operation fail;
+    such a path is reported and never used.
+
+    >>> section_path_fault("guides/developer.md") is None
+    True
+    >>> section_path_fault("READ\\0ME.md")
+    'it holds the control character U+0000'
+    """
+    for char in filename:
+        if unicodedata.category(char) == "Cc":
+            return f"it holds the control character U+{ord(char):04X}"
+    try:
+        filename.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it is not valid Unicode text"
+    return None
 
 
 def section_is_outside(kep_dir: Path, filename: str) -> bool:
@@ -198,6 +224,7 @@ def context_for(
     sizes: dict[str, int | None] = {}
     stats: dict[str, os.stat_result | None] = {}
     outside: set[str] = set()
+    invalid: dict[str, str] = {}
     metadata_path = METADATA_FILE
     if kep_dir is not None:
         folder = str(kep_dir)
@@ -210,6 +237,10 @@ def context_for(
                 sizes[filename] = (
                     info.st_size if info is not None and stat.S_ISREG(info.st_mode) else None
                 )
+                continue
+            fault = section_path_fault(filename)
+            if fault is not None:
+                invalid[filename] = fault
                 continue
             if section_is_outside(kep_dir, filename):
                 outside.add(filename)
@@ -229,6 +260,7 @@ def context_for(
         section_sizes=sizes,
         section_stats=stats,
         outside=frozenset(outside),
+        invalid=invalid,
         duplicate_sections=tuple(duplicates),
     )
 
@@ -293,10 +325,19 @@ def sections_are_unique(ctx: CheckContext) -> Iterator[Problem]:
 
 
 def sections_exist_with_content(ctx: CheckContext) -> Iterator[Problem]:
-    """Every listed section must stay inside the KEP folder, exist, and not be empty."""
+    """Every listed section must name a file inside the KEP folder that exists and has text."""
     if ctx.kep_dir is None:
         return
     for filename in ctx.metadata.sections:
+        fault = ctx.invalid.get(filename)
+        if fault is not None:
+            yield _problem(
+                ctx,
+                "section-path-invalid",
+                f"section path {filename!r} names no file: {fault}",
+                "sections",
+            )
+            continue
         if filename in ctx.outside:
             yield _problem(
                 ctx,

@@ -36,6 +36,7 @@ from keps.keps.check import (
     context_for,
     run_checks,
     section_is_outside,
+    section_path_fault,
 )
 from keps.keps.layouts import (
     ENHANCEMENTS,
@@ -481,9 +482,7 @@ class Kep:
             )
             return README.filename
         filename = self._filename(section)
-        if section_is_outside(self._path, filename):
-            msg = f"section path {filename!r} leaves the KEP folder {self._path}"
-            raise PathOutsideError(msg, path=self._path / METADATA_FILE)
+        self._refuse_unusable(filename)
         if spec_for(filename) is README:
             msg = "README.md is generated from the metadata and cannot be set"
             raise InvalidContentError(msg, path=self._path / filename)
@@ -512,10 +511,23 @@ class Kep:
         if filename not in self._metadata.sections:
             msg = f"{self.title or self._path} has no section {filename}"
             raise KepNotFoundError(msg, path=self._path / filename)
+        self._refuse_unusable(filename)
+        return read_text(self._path / filename)
+
+    def _refuse_unusable(self, filename: str) -> None:
+        """Raise unless *filename* names a file inside the KEP folder (see the checks).
+
+        Raises:
+            InvalidContentError: no file can have that name (a control character).
+            PathOutsideError: the path leaves the KEP folder.
+        """
+        fault = section_path_fault(filename)
+        if fault is not None:
+            msg = f"section path {filename!r} names no file: {fault}"
+            raise InvalidContentError(msg, path=self.metadata_path)
         if section_is_outside(self._path, filename):
             msg = f"section path {filename!r} leaves the KEP folder {self._path}"
-            raise PathOutsideError(msg, path=self._path / METADATA_FILE)
-        return read_text(self._path / filename)
+            raise PathOutsideError(msg, path=self.metadata_path)
 
     def section_names(self) -> tuple[str, ...]:
         """The names of the KEP's sections, in order (headings of README.md, or file names)."""

@@ -27,14 +27,17 @@ from keps.problems import Problem
 __all__ = [
     "ALL_KEYS",
     "KEY_ORDER",
+    "MAX_KEP_NUMBER",
     "STAGES",
     "TODAY_KEY_ORDER",
     "Event",
     "Exemption",
     "FeatureGate",
+    "KepNumberRangeError",
     "Metadata",
     "Milestone",
     "PrrApproval",
+    "parse_kep_number",
     "unique",
 ]
 
@@ -85,6 +88,13 @@ ALL_KEYS: tuple[str, ...] = KEY_ORDER + TODAY_KEY_ORDER
 #: the ends a deprecated feature goes through (kubernetes/enhancements' template).
 STAGES: tuple[str, ...] = ("alpha", "beta", "stable", "deprecated", "disabled", "removed")
 
+#: The largest KEP number the model holds. kubernetes/enhancements is near 6,000 after
+#: eight years; the bound keeps a hostile number (thousands of digits, which Python will
+#: not even print) out of the index. 0 is the template's placeholder and stays readable.
+MAX_KEP_NUMBER = 10**9
+
+_DECIMAL = re.compile(r"[0-9]+")
+
 _MILESTONE = re.compile(r"v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?")
 
 
@@ -93,6 +103,57 @@ def unique(items: Iterable[str]) -> tuple[str, ...]:
     if items.__class__ is tuple and len(items) < 2:
         return items  # the default (), or one name: nothing to drop
     return tuple(dict.fromkeys(items))
+
+
+class KepNumberRangeError(ValueError):
+    """A KEP number below 0 or above :data:`MAX_KEP_NUMBER`."""
+
+
+def parse_kep_number(value: object) -> int:
+    """*value* as a KEP number: a whole number, or its decimal text, from 0 to 10**9.
+
+    The one rule for KEP numbers, whichever file or person gives one.
+
+    >>> parse_kep_number(" 0042 "), parse_kep_number(7)
+    (42, 7)
+
+    Raises:
+        TypeError: *value* is not a whole number nor text (a boolean, a float, a list).
+        ValueError: text that is not a decimal number (``"x"``, ``"²"``, ``"-5"``).
+        KepNumberRangeError: a number below 0 or above :data:`MAX_KEP_NUMBER`.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        msg = f"expected a whole number, got {kind_of(value)}"
+        raise TypeError(msg)
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL.fullmatch(text):
+            shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
+            msg = f"expected a whole number such as 42, got {shown}"
+            raise ValueError(msg)
+        # the length first: int() refuses over 4300 digits, and nothing that long is in range
+        digits = text.lstrip("0")
+        number = MAX_KEP_NUMBER + 1 if len(digits) > len(str(MAX_KEP_NUMBER)) else int(text)
+    else:
+        number = value
+    if not 0 <= number <= MAX_KEP_NUMBER:
+        got = "a negative number" if number < 0 else "a larger number"
+        msg = f"must be a whole number from 0 to {MAX_KEP_NUMBER}, got {got}"
+        raise KepNumberRangeError(msg)
+    return number
+
+
+def _number_in_range(_instance: object, _attribute: object, value: int | None) -> None:
+    """The model never holds a KEP number that :func:`parse_kep_number` would refuse."""
+    if value is None or (value.__class__ is int and 0 <= value <= MAX_KEP_NUMBER):
+        return
+    try:
+        parse_kep_number(value)
+    except (TypeError, ValueError) as exc:
+        msg = f"kep_number: {exc}"
+        raise InvalidContentError(msg) from exc
+    msg = f"kep_number: expected a whole number, got {value.__class__.__name__}"
+    raise InvalidContentError(msg)
 
 
 def _event_tuple(items: Iterable[Event]) -> tuple[Event, ...]:
@@ -254,7 +315,7 @@ class Metadata:
 
     authors: tuple[str, ...] = attrs.field(default=(), converter=unique)
     title: str = ""
-    kep_number: int | None = None
+    kep_number: int | None = attrs.field(default=None, validator=_number_in_range)
     reviewers: tuple[str, ...] = attrs.field(default=(), converter=unique)
     approvers: tuple[str, ...] = attrs.field(default=(), converter=unique)
     editors: tuple[str, ...] = attrs.field(default=(), converter=unique)
@@ -415,23 +476,6 @@ def _texts(value: object) -> tuple[str, ...]:
     return unique(items)
 
 
-def _number(value: object) -> int:
-    if isinstance(value, bool):
-        msg = "expected a whole number, got a boolean"
-        raise TypeError(msg)
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    else:
-        msg = f"expected a whole number, got {kind_of(value)}"
-        raise TypeError(msg)
-    if number < 0:
-        msg = f"must not be negative, got {number}"
-        raise ValueError(msg)
-    return number
-
-
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         msg = f"expected true or false, got {kind_of(value)}"
@@ -440,7 +484,11 @@ def _flag(value: object) -> bool:
 
 
 def _time(value: object) -> dt.datetime:
-    return parse_time(value)
+    try:
+        return parse_time(value)
+    except OverflowError as exc:  # 9999-12-31T23:59:59-01:00 is past the last UTC instant
+        msg = f"{value!r} is outside the times Python can hold in UTC"
+        raise ValueError(msg) from exc
 
 
 def _events(value: object) -> tuple[Event, ...]:
@@ -540,7 +588,7 @@ def _uuid(value: object) -> str:
 _FIELD_CONVERTERS: dict[str, Callable[[object], Any]] = {
     "authors": _texts,
     "title": _text,
-    "kep_number": _number,
+    "kep_number": parse_kep_number,
     "reviewers": _texts,
     "approvers": _texts,
     "editors": _texts,

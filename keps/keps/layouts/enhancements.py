@@ -29,7 +29,14 @@ from keps._kinds import kind_of
 from keps.errors import KepError
 from keps.keps.layouts._kepyaml import dump_text, edit_text, load_text
 from keps.keps.layouts.base import Layout, Loaded
-from keps.keps.metadata import STAGES, FeatureGate, Metadata, PrrApproval
+from keps.keps.metadata import (
+    STAGES,
+    FeatureGate,
+    KepNumberRangeError,
+    Metadata,
+    PrrApproval,
+    parse_kep_number,
+)
 from keps.keps.states import State
 from keps.problems import Problem
 
@@ -77,8 +84,11 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "status",
 )
 
-#: Problem codes that make a kep.yaml unusable: strict parsing and required fields.
-STRUCTURAL_CODES = frozenset({"key-unknown", "field-type", "required-missing"})
+#: Problem codes that make a kep.yaml unusable: strict parsing, required fields, and a
+#: number the model cannot hold (see :data:`~keps.keps.metadata.MAX_KEP_NUMBER`).
+STRUCTURAL_CODES = frozenset(
+    {"key-unknown", "field-type", "required-missing", "kep-number-out-of-range"}
+)
 
 #: Keys the enhancements tooling writes that the model does not hold (carried as is).
 _PASSTHROUGH_KEYS = frozenset({"id", "name", "prnumber", "prNumber"})
@@ -129,10 +139,15 @@ def _kep_number(value: object, key: str) -> int:
         msg = f"kep-number must be a number, not {kind_of(value)}"
         raise _FieldProblem(msg, code="field-type")
     text = _scalar_text(value, key)
-    if not text.isdigit():
-        msg = f"kep-number {text!r} is not a number"
-        raise _FieldProblem(msg, code="kep-number-invalid")
-    return int(text)
+    try:
+        return parse_kep_number(text)
+    except KepNumberRangeError as exc:
+        msg = f"kep-number {exc}"
+        raise _FieldProblem(msg, code="kep-number-out-of-range") from exc
+    except ValueError as exc:
+        shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
+        msg = f"kep-number {shown} is not a number"
+        raise _FieldProblem(msg, code="kep-number-invalid") from exc
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -377,8 +392,8 @@ class EnhancementsLayout(Layout):
                     )
                 )
         keps_dir = keps_dir_of(kep_dir)
-        if keps_dir is not None and "owning_sig" in values and not _empty(data.get("kep-number")):
-            number = str(data["kep-number"]).strip()
+        if keps_dir is not None and "owning_sig" in values and "kep_number" in values:
+            number = str(data["kep-number"]).strip()  # as written: 0752 names 0752.yaml
             approvals, _, prr_problems = read_prr(prr_file(keps_dir, values["owning_sig"], number))
             values["prr_approvals"] = approvals
             problems.extend(prr_problems)
