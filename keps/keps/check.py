@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import re
 import stat
-import unicodedata
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -22,6 +21,7 @@ from typing import TypeAlias
 import attrs
 
 from keps.keps.metadata import Metadata
+from keps.keps.path import text_fault
 from keps.keps.sections import required_for
 from keps.keps.states import State
 from keps.keps.themes import DEVELOPMENT_THEMES, is_known_theme
@@ -101,22 +101,14 @@ def section_path_fault(filename: str) -> str | None:
     """Why *filename* (from metadata) can name no file, or None when it can.
 
     A control character (``READ\\0ME.md``: a NUL ends a path for the operating system)
-    or text that is not Unicode (a lone surrogate) would make every file operation fail;
-    such a path is reported and never used.
+    or text that is not Unicode (a lone surrogate) would make every file operation
+    fail; such a path is reported and never used (the rule is
+    :func:`keps.keps.path.text_fault`).
 
     >>> section_path_fault("guides/developer.md") is None
     True
-    >>> section_path_fault("READ\\0ME.md")
-    'it holds the control character U+0000'
     """
-    for char in filename:
-        if unicodedata.category(char) == "Cc":
-            return f"it holds the control character U+{ord(char):04X}"
-    try:
-        filename.encode("utf-8")
-    except UnicodeEncodeError:
-        return "it is not valid Unicode text"
-    return None
+    return text_fault(filename)
 
 
 def section_is_outside(kep_dir: Path, filename: str) -> bool:
