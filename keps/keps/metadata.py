@@ -21,23 +21,21 @@ import semver
 from keps._kinds import kind_of
 from keps._time import parse_time
 from keps.errors import InvalidContentError
+from keps.keps.numbers import MAX_KEP_NUMBER, parse_kep_number
 from keps.keps.states import State, parse_state
 from keps.problems import Problem
 
 __all__ = [
     "ALL_KEYS",
     "KEY_ORDER",
-    "MAX_KEP_NUMBER",
     "STAGES",
     "TODAY_KEY_ORDER",
     "Event",
     "Exemption",
     "FeatureGate",
-    "KepNumberRangeError",
     "Metadata",
     "Milestone",
     "PrrApproval",
-    "parse_kep_number",
     "unique",
 ]
 
@@ -88,13 +86,6 @@ ALL_KEYS: tuple[str, ...] = KEY_ORDER + TODAY_KEY_ORDER
 #: the ends a deprecated feature goes through (kubernetes/enhancements' template).
 STAGES: tuple[str, ...] = ("alpha", "beta", "stable", "deprecated", "disabled", "removed")
 
-#: The largest KEP number the model holds. kubernetes/enhancements is near 6,000 after
-#: eight years; the bound keeps a hostile number (thousands of digits, which Python will
-#: not even print) out of the index. 0 is the template's placeholder and stays readable.
-MAX_KEP_NUMBER = 10**9
-
-_DECIMAL = re.compile(r"[0-9]+")
-
 _MILESTONE = re.compile(r"v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?")
 
 
@@ -103,44 +94,6 @@ def unique(items: Iterable[str]) -> tuple[str, ...]:
     if items.__class__ is tuple and len(items) < 2:
         return items  # the default (), or one name: nothing to drop
     return tuple(dict.fromkeys(items))
-
-
-class KepNumberRangeError(ValueError):
-    """A KEP number below 0 or above :data:`MAX_KEP_NUMBER`."""
-
-
-def parse_kep_number(value: object) -> int:
-    """*value* as a KEP number: a whole number, or its decimal text, from 0 to 10**9.
-
-    The one rule for KEP numbers, whichever file or person gives one.
-
-    >>> parse_kep_number(" 0042 "), parse_kep_number(7)
-    (42, 7)
-
-    Raises:
-        TypeError: *value* is not a whole number nor text (a boolean, a float, a list).
-        ValueError: text that is not a decimal number (``"x"``, ``"²"``, ``"-5"``).
-        KepNumberRangeError: a number below 0 or above :data:`MAX_KEP_NUMBER`.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        msg = f"expected a whole number, got {kind_of(value)}"
-        raise TypeError(msg)
-    if isinstance(value, str):
-        text = value.strip()
-        if not _DECIMAL.fullmatch(text):
-            shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
-            msg = f"expected a whole number such as 42, got {shown}"
-            raise ValueError(msg)
-        # the length first: int() refuses over 4300 digits, and nothing that long is in range
-        digits = text.lstrip("0")
-        number = MAX_KEP_NUMBER + 1 if len(digits) > len(str(MAX_KEP_NUMBER)) else int(text)
-    else:
-        number = value
-    if not 0 <= number <= MAX_KEP_NUMBER:
-        got = "a negative number" if number < 0 else "a larger number"
-        msg = f"must be a whole number from 0 to {MAX_KEP_NUMBER}, got {got}"
-        raise KepNumberRangeError(msg)
-    return number
 
 
 def _number_in_range(_instance: object, _attribute: object, value: int | None) -> None:

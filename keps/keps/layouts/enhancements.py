@@ -29,14 +29,8 @@ from keps._kinds import kind_of
 from keps.errors import KepError
 from keps.keps.layouts._kepyaml import dump_text, edit_text, load_text
 from keps.keps.layouts.base import Layout, Loaded
-from keps.keps.metadata import (
-    STAGES,
-    FeatureGate,
-    KepNumberRangeError,
-    Metadata,
-    PrrApproval,
-    parse_kep_number,
-)
+from keps.keps.metadata import STAGES, FeatureGate, Metadata, PrrApproval
+from keps.keps.numbers import KepNumberRangeError, parse_kep_number
 from keps.keps.states import State
 from keps.problems import Problem
 
@@ -85,7 +79,7 @@ REQUIRED_KEYS: tuple[str, ...] = (
 )
 
 #: Problem codes that make a kep.yaml unusable: strict parsing, required fields, and a
-#: number the model cannot hold (see :data:`~keps.keps.metadata.MAX_KEP_NUMBER`).
+#: number the model cannot hold (see :data:`~keps.keps.numbers.MAX_KEP_NUMBER`).
 STRUCTURAL_CODES = frozenset(
     {"key-unknown", "field-type", "required-missing", "kep-number-out-of-range"}
 )
