@@ -33,6 +33,7 @@ __all__ = [
     "CHECKS_BY_STATE",
     "IMPLEMENTABLE_CHECKS",
     "METADATA_FILE",
+    "PEOPLE_FIELDS",
     "PROVISIONAL_CHECKS",
     "Check",
     "CheckContext",
@@ -49,6 +50,7 @@ __all__ = [
     "owning_sig_exists",
     "owning_sig_is_set",
     "participating_sigs_exist",
+    "people_are_named",
     "required_sections_are_listed",
     "reviewers_are_set",
     "routing_is_consistent",
@@ -422,6 +424,27 @@ def development_themes_are_known(ctx: CheckContext) -> Iterator[Problem]:
             )
 
 
+#: The fields that name people, each a list of GitHub handles.
+PEOPLE_FIELDS: tuple[str, ...] = ("authors", "reviewers", "approvers", "editors", "prr_approvers")
+
+
+def people_are_named(ctx: CheckContext) -> Iterator[Problem]:
+    """Every author, reviewer, approver and editor is a name, not empty text.
+
+    An empty handle counts as somebody for "authors must name at least one person", and
+    would be written as ``- ''``.
+    """
+    for field in PEOPLE_FIELDS:
+        for position, handle in enumerate(getattr(ctx.metadata, field), start=1):
+            if not handle.strip():
+                yield _problem(
+                    ctx,
+                    "person-empty",
+                    f"{field} item {position} is empty: give a GitHub handle",
+                    field,
+                )
+
+
 def _people(handles: Iterable[str]) -> dict[str, str]:
     return {h.lstrip("@").lower(): h for h in handles}
 
@@ -509,6 +532,7 @@ BASIC_INVARIANTS: tuple[Check, ...] = (
     state_is_set,
     title_is_set,
     authors_are_set,
+    people_are_named,
     uuid_is_valid,
     created_is_set,
     last_updated_is_not_before_created,

@@ -22,6 +22,7 @@ import attrs
 from keps._files import FileTransaction, decode_text, read_bytes, read_text
 from keps.errors import (
     CheckFailedError,
+    InvalidArgumentError,
     InvalidContentError,
     KepExistsError,
     KepNotFoundError,
@@ -34,6 +35,7 @@ from keps.keps.check import (
     CheckContext,
     checks_for,
     context_for,
+    people_are_named,
     run_checks,
     section_is_outside,
     section_path_fault,
@@ -439,16 +441,22 @@ class Kep:
         self._metadata = attrs.evolve(self._metadata, state=target)
 
     def add_approvers(self, *handles: str) -> None:
-        """Add approvers after the existing ones; a handle already there is kept once."""
-        self._metadata = attrs.evolve(
-            self._metadata, approvers=(*self._metadata.approvers, *_handles(handles))
-        )
+        """Add approvers after the existing ones; a handle already there is kept once.
+
+        Raises:
+            InvalidArgumentError: a handle is empty (nothing is added).
+        """
+        added = _handles("approvers", handles)
+        self._metadata = attrs.evolve(self._metadata, approvers=(*self._metadata.approvers, *added))
 
     def add_reviewers(self, *handles: str) -> None:
-        """Add reviewers after the existing ones; a handle already there is kept once."""
-        self._metadata = attrs.evolve(
-            self._metadata, reviewers=(*self._metadata.reviewers, *_handles(handles))
-        )
+        """Add reviewers after the existing ones; a handle already there is kept once.
+
+        Raises:
+            InvalidArgumentError: a handle is empty (nothing is added).
+        """
+        added = _handles("reviewers", handles)
+        self._metadata = attrs.evolve(self._metadata, reviewers=(*self._metadata.reviewers, *added))
 
     def add_event(
         self, event_type: str, principal: str, *, now: dt.datetime | None = None, notes: str = ""
@@ -579,7 +587,7 @@ class Kep:
             ctx = context_for(self._metadata, registry=self._registry, now=now or _utcnow())
             loaded = self._loaded or Loaded(self._metadata, None)
             own = self._layout.structural_problems(loaded, self.metadata_path)
-            return own + run_checks(ctx, self._checks), ctx
+            return own + run_checks(ctx, (people_are_named, *self._checks)), ctx
         raw = self._raw_sections if unique(self._raw_sections) == self._metadata.sections else None
         ctx = context_for(
             self._metadata,
@@ -769,8 +777,19 @@ def _registry(
     return registry_for(None)
 
 
-def _handles(handles: Iterable[str]) -> tuple[str, ...]:
-    return unique(h.strip() for h in handles if h and h.strip())
+def _handles(field: str, handles: Iterable[str]) -> tuple[str, ...]:
+    """*handles* stripped, each once.
+
+    Raises:
+        InvalidArgumentError: a handle is not text, or empty: it would count as a person.
+    """
+    out = []
+    for handle in handles:
+        if not isinstance(handle, str) or not handle.strip():
+            msg = f"{field}: a GitHub handle such as 'jdoe' is needed, got {handle!r}"
+            raise InvalidArgumentError(msg, argument="handles", value=handle)
+        out.append(handle.strip())
+    return unique(out)
 
 
 def open(
