@@ -21,7 +21,7 @@ import keps.index
 from keps.errors import InvalidContentError, KepError
 from keps.keps.layouts import ENHANCEMENTS
 from keps.keps.layouts.enhancements import FIELDS, KEP_FILE
-from keps.keps.metadata import ALL_KEYS, Metadata
+from keps.keps.metadata import ALL_KEYS, Metadata, PrrApproval
 from keps.sigs import registry_for
 from tests.kep_factory import T0, make_kep
 
@@ -257,3 +257,25 @@ def test_the_model_holds_no_number_out_of_range(number: int, tmp_path: Path) -> 
     with pytest.raises(InvalidContentError, match="kep_number"):
         kep.update(kep_number=number)
     assert kep.kep_number == 42
+
+
+# -- an owning-sig that is a path: the PRR approval file is never looked for outside -------
+
+
+@pytest.mark.parametrize("sig", ["../../../outside", "sig-node/../../../outside", "x" * 300])
+def test_owning_sig_never_leads_the_prr_file_out(sig: str, tmp_path: Path) -> None:
+    """kep.yaml's owning-sig names the PRR folder: a path there is neither read nor written."""
+    root = tmp_path / "checkout"
+    kep_dir, _ = _enhancements_tree(root)
+    (root / "keps" / "prod-readiness" / "sig-node").mkdir(parents=True)
+    _replace_line(kep_dir / KEP_FILE, "owning-sig:", f'owning-sig: "{sig}"\n')
+    planted = tmp_path / "outside" / "1234.yaml"
+    planted.parent.mkdir()
+    planted.write_text('kep-number: 1234\nalpha:\n  approver: "@mallory"\n')
+    kep = keps.open(kep_dir)
+    assert kep.prr_approvals == ()
+    kep.update(prr_approvals=(PrrApproval("alpha", "@someone"),))
+    with pytest.raises(KepError):
+        kep.persist(now=T0)
+    assert planted.read_text() == 'kep-number: 1234\nalpha:\n  approver: "@mallory"\n'
+    assert sorted(p.name for p in (tmp_path / "outside").iterdir()) == ["1234.yaml"]

@@ -70,7 +70,8 @@ def text_fault(text: str) -> str | None:
 def name_fault(name: str) -> str | None:
     """Why *name* cannot name a KEP folder (or a SIG or subproject in a target), or None.
 
-    Beyond :func:`text_fault`: printable (no tab, no zero-width or other invisible
+    Beyond :func:`text_fault`: one folder (no ``/`` or ``\\``, no leading dot, so no
+    ``..``), printable (no tab, no zero-width or other invisible
     character), no space at either end (``"sig-node/ "`` would make a KEP without a
     title), NFC (``café`` typed as ``e`` + combining accent is another folder that looks
     the same), at most :data:`MAX_NAME_BYTES` bytes, and a letter or digit (``.``,
@@ -84,6 +85,10 @@ def name_fault(name: str) -> str | None:
     fault = text_fault(name)
     if fault is not None:
         return fault
+    if "/" in name or "\\" in name:
+        return "it holds a path separator"
+    if name.startswith("."):
+        return "it starts with a dot (hidden, or a way out of its folder)"
     for char in name:
         if not char.isprintable() and char != " ":
             return f"it holds the unprintable character U+{ord(char):04X}"

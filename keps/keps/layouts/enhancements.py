@@ -26,11 +26,12 @@ import attrs
 
 from keps._files import read_text
 from keps._kinds import kind_of
-from keps.errors import KepError
+from keps.errors import KepError, PathOutsideError
 from keps.keps.layouts._kepyaml import dump_text, edit_text, load_text
 from keps.keps.layouts.base import Layout, Loaded
 from keps.keps.metadata import STAGES, FeatureGate, Metadata, PrrApproval
 from keps.keps.numbers import KepNumberRangeError, parse_kep_number
+from keps.keps.path import name_fault
 from keps.keps.states import State
 from keps.problems import Problem
 
@@ -294,7 +295,18 @@ def repository_root_of(path: Path) -> Path | None:
 
 
 def prr_file(keps_dir: Path, owning_sig: str, kep_number: int | str) -> Path:
-    """Where the PRR approval file of a KEP lives: ``keps/prod-readiness/<sig>/<n>.yaml``."""
+    """Where the PRR approval file of a KEP lives: ``keps/prod-readiness/<sig>/<n>.yaml``.
+
+    Raises:
+        PathOutsideError: *owning_sig* or *kep_number* is no folder or file name
+            (``../..`` would lead out of the checkout; see :func:`keps.keps.path.name_fault`).
+    """
+    for part in (owning_sig, str(kep_number)):
+        fault = name_fault(part)
+        if fault is not None:
+            shown = repr(part) if len(part) <= 60 else f"{part[:60]!r}..."
+            msg = f"no PRR approval file can be named after {shown}: {fault}"
+            raise PathOutsideError(msg, path=keps_dir / PRR_DIR)
     return keps_dir / PRR_DIR / owning_sig / f"{kep_number}.yaml"
 
 
@@ -388,9 +400,14 @@ class EnhancementsLayout(Layout):
         keps_dir = keps_dir_of(kep_dir)
         if keps_dir is not None and "owning_sig" in values and "kep_number" in values:
             number = str(data["kep-number"]).strip()  # as written: 0752 names 0752.yaml
-            approvals, _, prr_problems = read_prr(prr_file(keps_dir, values["owning_sig"], number))
-            values["prr_approvals"] = approvals
-            problems.extend(prr_problems)
+            try:
+                path = prr_file(keps_dir, values["owning_sig"], number)
+            except KepError:
+                pass  # an owning-sig such as ../..: no PRR file is read for it (lint flags it)
+            else:
+                approvals, _, prr_problems = read_prr(path)
+                values["prr_approvals"] = approvals
+                problems.extend(prr_problems)
         return Loaded(Metadata(**values), data, tuple(problems), parsed.lines)
 
     def to_mapping(self, metadata: Metadata) -> dict[str, Any]:
