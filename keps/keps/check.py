@@ -56,7 +56,6 @@ __all__ = [
     "routing_is_consistent",
     "run_checks",
     "section_is_outside",
-    "section_path_fault",
     "sections_are_unique",
     "sections_exist_with_content",
     "state_is_set",
@@ -97,20 +96,6 @@ Check: TypeAlias = Callable[[CheckContext], Iterable[Problem]]
 
 def _problem(ctx: CheckContext, code: str, message: str, field: str | None = None) -> Problem:
     return Problem(code, message, path=ctx.metadata_path, field=field)
-
-
-def section_path_fault(filename: str) -> str | None:
-    """Why *filename* (from metadata) can name no file, or None when it can.
-
-    A control character (``READ\\0ME.md``: a NUL ends a path for the operating system)
-    or text that is not Unicode (a lone surrogate) would make every file operation
-    fail; such a path is reported and never used (the rule is
-    :func:`keps.keps.path.text_fault`).
-
-    >>> section_path_fault("guides/developer.md") is None
-    True
-    """
-    return text_fault(filename)
 
 
 def section_is_outside(kep_dir: Path, filename: str) -> bool:
@@ -232,7 +217,7 @@ def context_for(
                     info.st_size if info is not None and stat.S_ISREG(info.st_mode) else None
                 )
                 continue
-            fault = section_path_fault(filename)
+            fault = text_fault(filename)  # a NUL would make the stat below raise ValueError
             if fault is not None:
                 invalid[filename] = fault
                 continue
@@ -429,7 +414,7 @@ PEOPLE_FIELDS: tuple[str, ...] = ("authors", "reviewers", "approvers", "editors"
 
 
 def people_are_named(ctx: CheckContext) -> Iterator[Problem]:
-    """Every author, reviewer, approver and editor is a name, not empty text.
+    """Every author, reviewer, approver, editor and PRR approver is a name, not empty text.
 
     An empty handle counts as somebody for "authors must name at least one person", and
     would be written as ``- ''``.

@@ -38,7 +38,6 @@ from keps.keps.check import (
     people_are_named,
     run_checks,
     section_is_outside,
-    section_path_fault,
 )
 from keps.keps.layouts import (
     ENHANCEMENTS,
@@ -51,7 +50,7 @@ from keps.keps.layouts import (
 from keps.keps.layouts import readme as readme_parts
 from keps.keps.layouts.enhancements import keps_dir_of, prr_file, prr_mapping, read_prr
 from keps.keps.metadata import Event, Exemption, FeatureGate, Metadata, PrrApproval, unique
-from keps.keps.path import locate
+from keps.keps.path import locate, text_fault
 from keps.keps.sections import README, filename_for, render_readme, sort_sections, spec_for
 from keps.keps.skeleton import stage_skeleton
 from keps.keps.states import State, can_transition, parse_state
@@ -529,7 +528,7 @@ class Kep:
             InvalidContentError: no file can have that name (a control character).
             PathOutsideError: the path leaves the KEP folder.
         """
-        fault = section_path_fault(filename)
+        fault = text_fault(filename)
         if fault is not None:
             msg = f"section path {filename!r} names no file: {fault}"
             raise InvalidContentError(msg, path=self.metadata_path)
