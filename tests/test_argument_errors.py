@@ -87,3 +87,18 @@ def test_good_arguments_still_select(tmp_path: Path) -> None:
     assert kf.created_between("2019-01-02", "2019-01-03")(item)
     assert kf.all_of(kf.author("alice"), kf.not_(kf.state("implemented")))(item)
     assert kf.select([item], kf.parse_query("number:7 author:@alice")) == [item]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: kf.kep_number(10**5000),
+        lambda: kf.all_of(10**5000),  # type: ignore[arg-type]
+        lambda: kf.select([], sort_by=10**5000),  # type: ignore[arg-type]
+    ],
+    ids=["number", "criterion", "sort_by"],
+)
+def test_a_value_too_long_to_print_still_gets_its_keps_error(call: Callable[[], object]) -> None:
+    """An int Python refuses to print (over 4300 digits) cannot break the error message."""
+    with pytest.raises(KepError, match="too long to show"):
+        call()

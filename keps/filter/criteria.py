@@ -19,7 +19,7 @@ from typing import TypeVar, cast
 import attrs
 
 from keps.errors import InvalidArgumentError
-from keps.filter.fields import Field, Kind, lookup, read_values
+from keps.filter.fields import Field, Kind, lookup, read_values, shown
 
 __all__ = [
     "All",
@@ -85,7 +85,7 @@ class Criterion:
 def _criterion(item: object) -> Criterion:
     """*item* if it is a criterion; a combination of anything else would fail only when run."""
     if not isinstance(item, Criterion):
-        msg = f"expected a criterion such as keps.filter.state('draft'), got {item!r}"
+        msg = f"expected a criterion such as keps.filter.state('draft'), got {shown(item)}"
         raise InvalidArgumentError(msg, argument="criterion", value=item)
     return item
 
@@ -246,7 +246,7 @@ class Range(Criterion):
         wanted = _bound_type(field.kind)
         for bound in (self.start, self.stop):
             if bound is not None and (isinstance(bound, bool) or not isinstance(bound, wanted)):
-                msg = f"a bound of {field.name} is a {wanted.__name__}, got {bound!r}"
+                msg = f"a bound of {field.name} is a {wanted.__name__}, got {shown(bound)}"
                 raise InvalidArgumentError(msg, argument=field.name, value=bound)
 
     def matches(self, item: object) -> bool:
@@ -375,7 +375,7 @@ def _parsed(field: Field, parse: Callable[[Field, object], _T], value: object) -
         msg = f"{field.name}: {exc}"
         raise InvalidArgumentError(msg, argument=field.name, value=value) from exc
     except OverflowError as exc:  # the day after 9999-12-31
-        msg = f"{field.name}: {value!r} is too close to the end of time (year 9999)"
+        msg = f"{field.name}: {shown(value)} is too close to the end of time (year 9999)"
         raise InvalidArgumentError(msg, argument=field.name, value=value) from exc
 
 

@@ -26,7 +26,7 @@ from keps.keps.states import State, parse_state
 if TYPE_CHECKING:
     from keps.keps.metadata import Milestone
 
-__all__ = ["FIELDS", "Field", "Kind", "lookup", "parse_day", "read_values"]
+__all__ = ["FIELDS", "Field", "Kind", "lookup", "parse_day", "read_values", "shown"]
 
 
 class Kind(enum.StrEnum):
@@ -41,9 +41,22 @@ class Kind(enum.StrEnum):
     VERSION = "version"  # a release (v1.30): equality and ranges, compared as semver
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """*value* as an error message shows it: its repr, cut short; never raises.
+
+    >>> shown("x" * 100)[-4:], shown(10**5000)
+    ('x...', 'an int too long to show')
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4300 digits
+        return f"an {type(value).__name__} too long to show"
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
 def _name(value: object) -> str:
     if not isinstance(value, str):
-        msg = f"expected text, got {value!r}"
+        msg = f"expected text, got {shown(value)}"
         raise TypeError(msg)
     text = value.strip().lower()
     if not text:
@@ -68,8 +81,7 @@ def _number(value: object) -> int:
     try:
         return parse_kep_number(value)
     except (TypeError, ValueError) as exc:
-        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:40]}..."
-        msg = f"{shown} is not a KEP number (a whole number from 0 to {MAX_KEP_NUMBER})"
+        msg = f"{shown(value)} is not a KEP number (a whole number from 0 to {MAX_KEP_NUMBER})"
         raise ValueError(msg) from exc
 
 
@@ -191,14 +203,14 @@ def lookup(name: str) -> Field:
             known fields.
     """
     if not isinstance(name, str):
-        msg = f"a field name is text, got {name!r}; known fields: {', '.join(FIELDS)}"
+        msg = f"a field name is text, got {shown(name)}; known fields: {', '.join(FIELDS)}"
         raise InvalidArgumentError(msg, argument="field", value=name)
     field = _BY_ALIAS.get(name.strip().lower())
     if field is not None:
         return field
     close = difflib.get_close_matches(name.lower(), list(_BY_ALIAS), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    msg = f"unknown field {name!r}{hint}; known fields: {', '.join(FIELDS)}"
+    msg = f"unknown field {shown(name)}{hint}; known fields: {', '.join(FIELDS)}"
     raise InvalidArgumentError(msg, argument="field", value=name)
 
 

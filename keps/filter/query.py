@@ -25,7 +25,7 @@ import attrs
 
 from keps.errors import InvalidArgumentError, QuerySyntaxError
 from keps.filter.criteria import All, Criterion, all_of, between, field_is, not_
-from keps.filter.fields import Field, Kind, lookup
+from keps.filter.fields import Field, Kind, lookup, shown
 
 __all__ = ["parse_query"]
 
@@ -89,7 +89,7 @@ def parse_query(query: str) -> Criterion:
         InvalidArgumentError: *query* is not text.
     """
     if not isinstance(query, str):
-        msg = f"a query is text such as 'sig:sig-node state:draft', got {query!r}"
+        msg = f"a query is text such as 'sig:sig-node state:draft', got {shown(query)}"
         raise InvalidArgumentError(msg, argument="query", value=query)
     criteria = [_parse_term(query, term) for term in _split_terms(query)]
     if len(criteria) == 1:

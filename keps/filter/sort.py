@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from keps.errors import InvalidArgumentError, QuerySyntaxError
 from keps.filter.criteria import Criterion
-from keps.filter.fields import FIELDS, Kind, lookup
+from keps.filter.fields import FIELDS, Kind, lookup, shown
 from keps.keps.states import State
 
 __all__ = ["select", "sort_attribute"]
@@ -41,7 +41,7 @@ def sort_attribute(sort_by: str, sample: object | None = None) -> str:
 
 def _require_text(sort_by: object) -> None:
     if not isinstance(sort_by, str):
-        msg = f"sort_by names a field, such as 'kep_number' or 'updated', got {sort_by!r}"
+        msg = f"sort_by names a field, such as 'kep_number' or 'updated', got {shown(sort_by)}"
         raise InvalidArgumentError(msg, argument="sort_by", value=sort_by)
 
 
@@ -78,7 +78,7 @@ def select(
     """
     _require_text(sort_by)
     if criterion is not None and not callable(criterion):
-        msg = f"criterion is a keps.filter criterion or a function, got {criterion!r}"
+        msg = f"criterion is a keps.filter criterion or a function, got {shown(criterion)}"
         raise InvalidArgumentError(msg, argument="criterion", value=criterion)
     if criterion is None:
         chosen = list(entries)
