@@ -17,6 +17,7 @@ working::
     │   └── ContentRootNotFoundError
     ├── IndexCorruptError                     keps.yaml unreadable or inconsistent
     ├── QuerySyntaxError (ValueError)         a filter query that does not parse; points at the term
+    ├── InvalidArgumentError (ValueError)     a public function given a value it does not take
     ├── LockTimeoutError (TimeoutError)       a lock held by another process too long
     ├── StorageError (OSError)                a read or write failed (disk full, permissions)
     └── PorcelainError                        git and GitHub
@@ -45,6 +46,7 @@ __all__ = [
     "GitError",
     "GitHubError",
     "IndexCorruptError",
+    "InvalidArgumentError",
     "InvalidContentError",
     "KepError",
     "KepExistsError",
@@ -148,6 +150,19 @@ class QuerySyntaxError(KepError, ValueError):
 
     def __str__(self) -> str:
         return f"{self.message}\n  {self.query}\n  {' ' * self.position}^"
+
+
+class InvalidArgumentError(KepError, ValueError):
+    """A public function was given a value it does not take (an unknown state, level, field).
+
+    The message names the value and the valid ones; ``argument`` is the parameter's name
+    and ``value`` what was given.
+    """
+
+    def __init__(self, message: str, *, argument: str, value: object) -> None:
+        self.argument = argument
+        self.value = value
+        super().__init__(message)
 
 
 class LockTimeoutError(KepError, TimeoutError):

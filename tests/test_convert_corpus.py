@@ -37,24 +37,46 @@ def _converted(
     return _CACHE[corpus]
 
 
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]")
+
+
 def _kept_lines(source: str) -> Counter[str]:
     """The non-blank lines of a flat KEP, but those of its table of contents.
 
-    Written apart from keps.convert on purpose: a `## ` line outside a fence opens a
-    section, and the section called "Table of Contents" is the only one dropped.
+    Written apart from keps.convert on purpose: a table of contents is a block between
+    ``<!-- toc -->`` markers, or a `## Table of Contents` heading with the first list
+    under it (prose may come first); every other line, also under that heading, is kept.
     """
     lines: Counter[str] = Counter()
     fence: str | None = None
-    in_toc = False
+    toc = "no"  # "heading": just after a TOC heading; "list", "marked": inside one
     for line in source.splitlines():
         opening = _FENCE.match(line)
+        dropped = False
         if fence is None and opening:
             fence = opening.group(1)
-        elif fence is not None and line.strip().startswith(fence) and not line.strip(" \t`~"):
-            fence = None
-        elif fence is None and (heading := _HEADING.match(line)):
-            in_toc = heading.group(1).strip().lower() == "table of contents"
-        if line.strip() and not in_toc:
+            toc = "no"
+        elif fence is not None:
+            if line.strip().startswith(fence) and not line.strip(" \t`~"):
+                fence = None
+        elif toc == "marked":
+            dropped = True
+            closing = line.strip().lower() in ("<!-- /toc -->", "<!-- markdown-toc end -->")
+            toc = "no" if closing else "marked"
+        elif line.strip().lower() == "<!-- toc -->" or "<!-- markdown-toc start" in line:
+            dropped, toc = True, "marked"
+        elif toc == "heading" and line.strip(" *=").lower() in ("table of contents", ""):
+            dropped = bool(line.strip())  # a title a tool gave the list: **…** or =-underlined
+        elif heading := _HEADING.match(line):
+            toc = "heading" if heading.group(1).strip().lower() == "table of contents" else "no"
+            dropped = toc == "heading"
+        elif toc in ("heading", "list") and _LIST_ITEM.match(line):
+            dropped, toc = True, "list"
+        elif toc == "list" and line.startswith("  ") and line.strip():
+            dropped = True  # a wrapped item
+        elif line.strip() and (toc == "list" or line.lstrip().startswith("#")):
+            toc = "no"  # after the list, or a subheading before any list
+        if line.strip() and not dropped:
             lines[line.rstrip()] += 1
     return lines
 

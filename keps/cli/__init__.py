@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from keps.cli._app import Context, KepctlGroup
+from keps.cli._app import Context, KepctlGroup, show_logs
 
 __all__ = ["cli", "main"]
 
@@ -71,11 +71,18 @@ class _LazyGroup(KepctlGroup):
     default=None,
     help="Your GitHub handle (default: KEP_PRINCIPAL_GITHUB_HANDLE or settings).",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    default=False,
+    help="Show the library's debug messages, and tracebacks with errors.",
+)
 @click.version_option(package_name="keps")
 @click.pass_context
-def cli(ctx: click.Context, content_root: Path | None, principal: str | None) -> None:
+def cli(ctx: click.Context, content_root: Path | None, principal: str | None, debug: bool) -> None:
     """Work with Kubernetes Enhancement Proposals."""
-    ctx.obj = Context(content_root_option=content_root, principal_option=principal)
+    show_logs(debug=debug)
+    ctx.obj = Context(content_root_option=content_root, principal_option=principal, debug=debug)
 
 
 def main() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -18,7 +21,7 @@ if TYPE_CHECKING:
 # settings, SIGs and paths are imported where they are used: `kepctl query` with
 # --content-root needs none of them, and every command starts a new process
 
-__all__ = ["Context", "KepctlGroup", "fail", "pass_context"]
+__all__ = ["Context", "KepctlGroup", "fail", "one_line", "pass_context", "printable", "show_logs"]
 
 
 @attrs.define
@@ -27,6 +30,7 @@ class Context:
 
     content_root_option: Path | None = None
     principal_option: str | None = None
+    debug: bool = False
     _registry: SigRegistry | None = None
 
     @property
@@ -75,6 +79,26 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+def printable(text: str) -> str:
+    """*text* as one line that shows on a terminal as it is.
+
+    Control characters (a newline, an escape sequence) and undecodable bytes (lone
+    surrogates, from a name that is not UTF-8) become their Python escapes, so no value
+    from a KEP or from the command line can split a message or drive the terminal.
+
+    >>> printable("bad\\udcff\\nname\\x1b[2J")
+    'bad\\\\udcff\\\\nname\\\\x1b[2J'
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in ("Cc", "Cs")
+        else char
+        for char in text
+    )
+
+
 def one_line(exc: KepError) -> str:
     """The error as one line: its message, and the codes of the problems it carries."""
     head = str(KepError.__str__(exc)).splitlines()[0] if str(exc) else type(exc).__name__
@@ -87,8 +111,57 @@ def one_line(exc: KepError) -> str:
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one line to stderr and exit with *code*."""
-    click.echo(f"kepctl: error: {message}", err=True)
+    click.echo(f"kepctl: error: {printable(message)}", err=True)
     sys.exit(code)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """``kepctl: warning: <message>`` on one line; the traceback only when debugging.
+
+    Without *debug*, an exception logged with the record (``log.exception``) shows as
+    its one-line message after the record's, never as a traceback.
+    """
+
+    def __init__(self, *, debug: bool) -> None:
+        super().__init__()
+        self.debug = debug
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"kepctl: {record.levelname.lower()}: {record.getMessage()}"
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and not self.debug:
+            line += f": {exc}"
+        line = printable(line)
+        if exc is not None and self.debug and record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+class _StderrHandler(logging.Handler):
+    """Writes records to the stderr click knows at the time (also a test runner's)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # logging must never end the command
+            self.handleError(record)
+
+
+def show_logs(*, debug: bool) -> None:
+    """Send the keps library's log records to stderr, one line each.
+
+    Warnings and errors by default; with *debug* everything, with tracebacks. Without
+    this, Python's last-resort handler would print a logged exception's full traceback
+    beside the command's one-line error. Calling it again replaces the handler.
+    """
+    logger = logging.getLogger("keps")
+    for handler in list(logger.handlers):
+        if isinstance(handler, _StderrHandler):
+            logger.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(_OneLineFormatter(debug=debug))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 class KepctlGroup(click.Group):
@@ -98,4 +171,6 @@ class KepctlGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KepError as exc:
+            if isinstance(ctx.obj, Context) and ctx.obj.debug:
+                click.echo(traceback.format_exc().rstrip("\n"), err=True)
             fail(one_line(exc))

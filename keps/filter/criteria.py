@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import cast
+from typing import TypeVar, cast
 
 import attrs
 
-from keps.filter.fields import Field, Kind, lookup, read_values
+from keps.errors import InvalidArgumentError
+from keps.filter.fields import Field, Kind, lookup, read_values, shown
 
 __all__ = [
     "All",
@@ -81,8 +82,16 @@ class Criterion:
         return not_(self)
 
 
+def _criterion(item: object) -> Criterion:
+    """*item* if it is a criterion; a combination of anything else would fail only when run."""
+    if not isinstance(item, Criterion):
+        msg = f"expected a criterion such as keps.filter.state('draft'), got {shown(item)}"
+        raise InvalidArgumentError(msg, argument="criterion", value=item)
+    return item
+
+
 def _criteria(items: Iterable[Criterion]) -> tuple[Criterion, ...]:
-    return tuple(items)
+    return tuple(_criterion(item) for item in items)
 
 
 @attrs.frozen
@@ -137,7 +146,7 @@ class Any(Criterion):
 class Not(Criterion):
     """*criterion* does not hold."""
 
-    criterion: Criterion
+    criterion: Criterion = attrs.field(converter=_criterion)
 
     def matches(self, item: object) -> bool:
         """True when the criterion does not match *item*."""
@@ -153,6 +162,11 @@ def _values(items: Iterable[object]) -> tuple[object, ...]:
     return tuple(dict.fromkeys(items))
 
 
+def _known_field(_instance: object, _attribute: object, name: str) -> None:
+    """A leaf criterion names a field of :data:`~keps.filter.fields.FIELDS` (any alias)."""
+    lookup(name)
+
+
 @attrs.frozen
 class Match(Criterion):
     """The field holds one of *values* (for a list field: any item does).
@@ -161,7 +175,7 @@ class Match(Criterion):
     named factories, which parse what a person typed.
     """
 
-    field: str
+    field: str = attrs.field(validator=_known_field)
     values: tuple[object, ...] = attrs.field(converter=_values)
 
     def matches(self, item: object) -> bool:
@@ -189,7 +203,7 @@ class Match(Criterion):
 class Contains(Criterion):
     """The field's text contains one of *texts* (case-insensitive)."""
 
-    field: str
+    field: str = attrs.field(validator=_known_field)
     texts: tuple[str, ...] = attrs.field(converter=_values)
 
     def matches(self, item: object) -> bool:
@@ -220,9 +234,20 @@ class Contains(Criterion):
 class Range(Criterion):
     """The field's value lies in ``[start, stop)``; a None bound is open. A KEP without a value never matches."""
 
-    field: str
+    field: str = attrs.field(validator=_known_field)
     start: object = None
     stop: object = None
+
+    def __attrs_post_init__(self) -> None:
+        field = lookup(self.field)
+        if not field.ranges:
+            msg = f"{field.name} cannot be compared with >, <, >= or <="
+            raise InvalidArgumentError(msg, argument="field", value=self.field)
+        wanted = _bound_type(field.kind)
+        for bound in (self.start, self.stop):
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, wanted)):
+                msg = f"a bound of {field.name} is a {wanted.__name__}, got {shown(bound)}"
+                raise InvalidArgumentError(msg, argument=field.name, value=bound)
 
     def matches(self, item: object) -> bool:
         """True when the item's value is at least *start* and below *stop*."""
@@ -233,6 +258,15 @@ class Range(Criterion):
                 continue
             return True
         return False
+
+
+def _bound_type(kind: Kind) -> type:
+    """The type of a range bound of a field of *kind* (its parse function's result)."""
+    if kind is Kind.VERSION:
+        from keps.keps.metadata import Milestone  # the object model, only for milestones
+
+        return Milestone
+    return dt.datetime if kind is Kind.TIME else int
 
 
 #: At most this many distinct text values are remembered per compiled leaf criterion.
@@ -309,19 +343,40 @@ def field_is(name: str, *values: object) -> Criterion:
     """The field *name* (any alias) equals one of *values*; for text fields, contains one.
 
     Raises:
-        ValueError: unknown field, or a value the field cannot take (e.g. an unknown state).
+        InvalidArgumentError: (a ValueError) an unknown field, no value, or a value the
+            field cannot take (an unknown state, a number that is none); the message
+            names it and what the field takes.
     """
     field = _field(name)
     if not values:
         msg = f"{field.name}: give at least one value"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="values", value=values)
     if field.kind is Kind.TIME:
-        ranges = [_day_or_instant(field, value) for value in values]
+        ranges = [_parsed(field, _day_or_instant, value) for value in values]
         return ranges[0] if len(ranges) == 1 else any_of(*ranges)
-    parsed = [field.parse(value) for value in values]
+    parsed = [_parsed(field, _parse, value) for value in values]
     if field.kind is Kind.TEXT:
         return Contains(field.name, [str(p) for p in parsed])
     return Match(field.name, parsed)
+
+
+_T = TypeVar("_T")
+
+
+def _parse(field: Field, value: object) -> object:
+    return field.parse(value)
+
+
+def _parsed(field: Field, parse: Callable[[Field, object], _T], value: object) -> _T:
+    """``parse(field, value)``, a bad value raised as InvalidArgumentError naming it."""
+    try:
+        return parse(field, value)
+    except (ValueError, TypeError) as exc:
+        msg = f"{field.name}: {exc}"
+        raise InvalidArgumentError(msg, argument=field.name, value=value) from exc
+    except OverflowError as exc:  # the day after 9999-12-31
+        msg = f"{field.name}: {shown(value)} is too close to the end of time (year 9999)"
+        raise InvalidArgumentError(msg, argument=field.name, value=value) from exc
 
 
 def _day_or_instant(field: Field, value: object) -> Range:
@@ -343,18 +398,27 @@ def _as_time(field: Field, value: object) -> dt.datetime:
 def between(name: str, start: object = None, stop: object = None) -> Range:
     """The field *name* lies in ``[start, stop)``: *start* included, *stop* excluded.
 
-    For times, a date means midnight UTC of that day.
+    For times, a date means midnight UTC of that day. A number bound may be any whole
+    number (``number_between(1, 10**9 + 1)``), not only a KEP number.
 
     Raises:
-        ValueError: unknown field, a field without order, or a bad bound.
+        InvalidArgumentError: (a ValueError) an unknown field, a field without order, or
+            a bad bound, named in the message.
     """
     field = _field(name)
     if not field.ranges:
         msg = f"{field.name} cannot be compared with >, <, >= or <="
-        raise ValueError(msg)
-    low = None if start is None else field.parse(_midnight(start))
-    high = None if stop is None else field.parse(_midnight(stop))
+        raise InvalidArgumentError(msg, argument="name", value=name)
+    low = None if start is None else _parsed(field, _bound, start)
+    high = None if stop is None else _parsed(field, _bound, stop)
     return Range(field.name, low, high)
+
+
+def _bound(field: Field, value: object) -> object:
+    """A range bound in the field's comparable form; any whole number bounds a number."""
+    if field.kind is Kind.NUMBER and value.__class__ is int:
+        return value
+    return field.parse(_midnight(value))
 
 
 def _midnight(value: object) -> object:

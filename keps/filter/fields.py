@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING
 import attrs
 
 from keps._time import parse_time
+from keps.errors import InvalidArgumentError
+from keps.keps.numbers import MAX_KEP_NUMBER, parse_kep_number
 from keps.keps.states import State, parse_state
 
 if TYPE_CHECKING:
     from keps.keps.metadata import Milestone
 
-__all__ = ["FIELDS", "Field", "Kind", "lookup", "parse_day", "read_values"]
+__all__ = ["FIELDS", "Field", "Kind", "lookup", "parse_day", "read_values", "shown"]
 
 
 class Kind(enum.StrEnum):
@@ -39,9 +41,22 @@ class Kind(enum.StrEnum):
     VERSION = "version"  # a release (v1.30): equality and ranges, compared as semver
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """*value* as an error message shows it: its repr, cut short; never raises.
+
+    >>> shown("x" * 100)[-4:], shown(10**5000)
+    ('x...', 'an int too long to show')
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4300 digits
+        return f"an {type(value).__name__} too long to show"
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
 def _name(value: object) -> str:
     if not isinstance(value, str):
-        msg = f"expected text, got {value!r}"
+        msg = f"expected text, got {shown(value)}"
         raise TypeError(msg)
     text = value.strip().lower()
     if not text:
@@ -63,15 +78,11 @@ def _state(value: object) -> State:
 
 
 def _number(value: object) -> int:
-    if isinstance(value, bool):
-        msg = f"expected a KEP number, got {value!r}"
-        raise TypeError(msg)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    msg = f"{value!r} is not a KEP number (a whole number such as 42)"
-    raise ValueError(msg)
+    try:
+        return parse_kep_number(value)
+    except (TypeError, ValueError) as exc:
+        msg = f"{shown(value)} is not a KEP number (a whole number from 0 to {MAX_KEP_NUMBER})"
+        raise ValueError(msg) from exc
 
 
 def _time(value: object) -> dt.datetime:
@@ -188,15 +199,19 @@ def lookup(name: str) -> Field:
     """The field a query calls *name* (any alias, any case).
 
     Raises:
-        ValueError: with a message naming near matches and the known fields.
+        InvalidArgumentError: (a ValueError) with a message naming near matches and the
+            known fields.
     """
+    if not isinstance(name, str):
+        msg = f"a field name is text, got {shown(name)}; known fields: {', '.join(FIELDS)}"
+        raise InvalidArgumentError(msg, argument="field", value=name)
     field = _BY_ALIAS.get(name.strip().lower())
     if field is not None:
         return field
     close = difflib.get_close_matches(name.lower(), list(_BY_ALIAS), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    msg = f"unknown field {name!r}{hint}; known fields: {', '.join(FIELDS)}"
-    raise ValueError(msg)
+    msg = f"unknown field {shown(name)}{hint}; known fields: {', '.join(FIELDS)}"
+    raise InvalidArgumentError(msg, argument="field", value=name)
 
 
 def read_values(field: Field, item: object) -> tuple[object, ...]:

@@ -23,9 +23,9 @@ from typing import cast
 
 import attrs
 
-from keps.errors import QuerySyntaxError
+from keps.errors import InvalidArgumentError, QuerySyntaxError
 from keps.filter.criteria import All, Criterion, all_of, between, field_is, not_
-from keps.filter.fields import Field, Kind, lookup
+from keps.filter.fields import Field, Kind, lookup, shown
 
 __all__ = ["parse_query"]
 
@@ -86,7 +86,11 @@ def parse_query(query: str) -> Criterion:
         QuerySyntaxError: an unknown field, a bad date or number, an unknown state (the
             message lists the valid ones), an empty value or an unclosed quote; its
             ``term`` and ``position`` point at the term at fault.
+        InvalidArgumentError: *query* is not text.
     """
+    if not isinstance(query, str):
+        msg = f"a query is text such as 'sig:sig-node state:draft', got {shown(query)}"
+        raise InvalidArgumentError(msg, argument="query", value=query)
     criteria = [_parse_term(query, term) for term in _split_terms(query)]
     if len(criteria) == 1:
         return criteria[0]
@@ -121,8 +125,13 @@ def _parse_term(query: str, term: _Term) -> Criterion:
         raise fail(msg)
     try:
         criterion = _criterion(field, op, values)
+    except InvalidArgumentError as exc:  # names the field already
+        raise fail(exc.message) from exc
     except (ValueError, TypeError) as exc:
         msg = f"{field.name}: {exc}"
+        raise fail(msg) from exc
+    except OverflowError as exc:  # updated>9999-12-31: the day after the last one
+        msg = f"{field.name}: {text!r} reaches past the end of time (year 9999)"
         raise fail(msg) from exc
     return not_(criterion) if negate else criterion
 

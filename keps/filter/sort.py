@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from keps.errors import QuerySyntaxError
+from keps.errors import InvalidArgumentError, QuerySyntaxError
 from keps.filter.criteria import Criterion
-from keps.filter.fields import FIELDS, Kind, lookup
+from keps.filter.fields import FIELDS, Kind, lookup, shown
 from keps.keps.states import State
 
 __all__ = ["select", "sort_attribute"]
@@ -27,7 +27,9 @@ def sort_attribute(sort_by: str, sample: object | None = None) -> str:
 
     Raises:
         QuerySyntaxError: neither a field nor an attribute of *sample*.
+        InvalidArgumentError: *sort_by* is not text.
     """
+    _require_text(sort_by)
     try:
         return lookup(sort_by).attribute
     except ValueError as exc:
@@ -35,6 +37,12 @@ def sort_attribute(sort_by: str, sample: object | None = None) -> str:
             return sort_by
         msg = f"cannot sort by {sort_by!r}: {exc}"
         raise QuerySyntaxError(msg, query=sort_by, term=sort_by, position=0) from exc
+
+
+def _require_text(sort_by: object) -> None:
+    if not isinstance(sort_by, str):
+        msg = f"sort_by names a field, such as 'kep_number' or 'updated', got {shown(sort_by)}"
+        raise InvalidArgumentError(msg, argument="sort_by", value=sort_by)
 
 
 def _key(value: object, *, handles: bool = False) -> object:
@@ -65,7 +73,13 @@ def select(
 
     Raises:
         QuerySyntaxError: *sort_by* is neither a field nor an attribute of the entries.
+        InvalidArgumentError: *criterion* is neither a criterion nor a function, or
+            *sort_by* is not text.
     """
+    _require_text(sort_by)
+    if criterion is not None and not callable(criterion):
+        msg = f"criterion is a keps.filter criterion or a function, got {shown(criterion)}"
+        raise InvalidArgumentError(msg, argument="criterion", value=criterion)
     if criterion is None:
         chosen = list(entries)
     else:

@@ -21,6 +21,7 @@ from typing import TypeAlias
 import attrs
 
 from keps.keps.metadata import Metadata
+from keps.keps.path import text_fault
 from keps.keps.sections import required_for
 from keps.keps.states import State
 from keps.keps.themes import DEVELOPMENT_THEMES, is_known_theme
@@ -32,6 +33,7 @@ __all__ = [
     "CHECKS_BY_STATE",
     "IMPLEMENTABLE_CHECKS",
     "METADATA_FILE",
+    "PEOPLE_FIELDS",
     "PROVISIONAL_CHECKS",
     "Check",
     "CheckContext",
@@ -48,6 +50,7 @@ __all__ = [
     "owning_sig_exists",
     "owning_sig_is_set",
     "participating_sigs_exist",
+    "people_are_named",
     "required_sections_are_listed",
     "reviewers_are_set",
     "routing_is_consistent",
@@ -71,8 +74,9 @@ class CheckContext:
     ``section_sizes`` maps each listed section file to its size in bytes, or None when
     it does not exist; ``section_stats`` holds the ``lstat`` that sizes came from, for
     sections reached without a symlink (None when missing), so that the index can
-    remember exactly the files the checks saw; ``outside`` holds listed paths that leave the KEP folder (they
-    are never opened); ``duplicate_sections`` holds paths listed more than once.
+    remember exactly the files the checks saw; ``outside`` holds listed paths that leave
+    the KEP folder and ``invalid`` those no file can have, each with the reason (neither
+    is ever opened); ``duplicate_sections`` holds paths listed more than once.
     """
 
     metadata: Metadata
@@ -83,6 +87,7 @@ class CheckContext:
     section_sizes: Mapping[str, int | None] = attrs.field(factory=dict)
     section_stats: Mapping[str, os.stat_result | None] = attrs.field(factory=dict)
     outside: frozenset[str] = frozenset()
+    invalid: Mapping[str, str] = attrs.field(factory=dict)
     duplicate_sections: tuple[str, ...] = ()
 
 
@@ -198,6 +203,7 @@ def context_for(
     sizes: dict[str, int | None] = {}
     stats: dict[str, os.stat_result | None] = {}
     outside: set[str] = set()
+    invalid: dict[str, str] = {}
     metadata_path = METADATA_FILE
     if kep_dir is not None:
         folder = str(kep_dir)
@@ -210,6 +216,10 @@ def context_for(
                 sizes[filename] = (
                     info.st_size if info is not None and stat.S_ISREG(info.st_mode) else None
                 )
+                continue
+            fault = text_fault(filename)  # a NUL would make the stat below raise ValueError
+            if fault is not None:
+                invalid[filename] = fault
                 continue
             if section_is_outside(kep_dir, filename):
                 outside.add(filename)
@@ -229,6 +239,7 @@ def context_for(
         section_sizes=sizes,
         section_stats=stats,
         outside=frozenset(outside),
+        invalid=invalid,
         duplicate_sections=tuple(duplicates),
     )
 
@@ -293,10 +304,19 @@ def sections_are_unique(ctx: CheckContext) -> Iterator[Problem]:
 
 
 def sections_exist_with_content(ctx: CheckContext) -> Iterator[Problem]:
-    """Every listed section must stay inside the KEP folder, exist, and not be empty."""
+    """Every listed section must name a file inside the KEP folder that exists and has text."""
     if ctx.kep_dir is None:
         return
     for filename in ctx.metadata.sections:
+        fault = ctx.invalid.get(filename)
+        if fault is not None:
+            yield _problem(
+                ctx,
+                "section-path-invalid",
+                f"section path {filename!r} names no file: {fault}",
+                "sections",
+            )
+            continue
         if filename in ctx.outside:
             yield _problem(
                 ctx,
@@ -389,6 +409,27 @@ def development_themes_are_known(ctx: CheckContext) -> Iterator[Problem]:
             )
 
 
+#: The fields that name people, each a list of GitHub handles.
+PEOPLE_FIELDS: tuple[str, ...] = ("authors", "reviewers", "approvers", "editors", "prr_approvers")
+
+
+def people_are_named(ctx: CheckContext) -> Iterator[Problem]:
+    """Every author, reviewer, approver, editor and PRR approver is a name, not empty text.
+
+    An empty handle counts as somebody for "authors must name at least one person", and
+    would be written as ``- ''``.
+    """
+    for field in PEOPLE_FIELDS:
+        for position, handle in enumerate(getattr(ctx.metadata, field), start=1):
+            if not handle.strip():
+                yield _problem(
+                    ctx,
+                    "person-empty",
+                    f"{field} item {position} is empty: give a GitHub handle",
+                    field,
+                )
+
+
 def _people(handles: Iterable[str]) -> dict[str, str]:
     return {h.lstrip("@").lower(): h for h in handles}
 
@@ -476,6 +517,7 @@ BASIC_INVARIANTS: tuple[Check, ...] = (
     state_is_set,
     title_is_set,
     authors_are_set,
+    people_are_named,
     uuid_is_valid,
     created_is_set,
     last_updated_is_not_before_created,

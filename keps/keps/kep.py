@@ -22,6 +22,7 @@ import attrs
 from keps._files import FileTransaction, decode_text, read_bytes, read_text
 from keps.errors import (
     CheckFailedError,
+    InvalidArgumentError,
     InvalidContentError,
     KepExistsError,
     KepNotFoundError,
@@ -34,6 +35,7 @@ from keps.keps.check import (
     CheckContext,
     checks_for,
     context_for,
+    people_are_named,
     run_checks,
     section_is_outside,
 )
@@ -48,7 +50,7 @@ from keps.keps.layouts import (
 from keps.keps.layouts import readme as readme_parts
 from keps.keps.layouts.enhancements import keps_dir_of, prr_file, prr_mapping, read_prr
 from keps.keps.metadata import Event, Exemption, FeatureGate, Metadata, PrrApproval, unique
-from keps.keps.path import locate
+from keps.keps.path import locate, text_fault
 from keps.keps.sections import README, filename_for, render_readme, sort_sections, spec_for
 from keps.keps.skeleton import stage_skeleton
 from keps.keps.states import State, can_transition, parse_state
@@ -438,16 +440,22 @@ class Kep:
         self._metadata = attrs.evolve(self._metadata, state=target)
 
     def add_approvers(self, *handles: str) -> None:
-        """Add approvers after the existing ones; a handle already there is kept once."""
-        self._metadata = attrs.evolve(
-            self._metadata, approvers=(*self._metadata.approvers, *_handles(handles))
-        )
+        """Add approvers after the existing ones; a handle already there is kept once.
+
+        Raises:
+            InvalidArgumentError: a handle is empty (nothing is added).
+        """
+        added = _handles("approvers", handles)
+        self._metadata = attrs.evolve(self._metadata, approvers=(*self._metadata.approvers, *added))
 
     def add_reviewers(self, *handles: str) -> None:
-        """Add reviewers after the existing ones; a handle already there is kept once."""
-        self._metadata = attrs.evolve(
-            self._metadata, reviewers=(*self._metadata.reviewers, *_handles(handles))
-        )
+        """Add reviewers after the existing ones; a handle already there is kept once.
+
+        Raises:
+            InvalidArgumentError: a handle is empty (nothing is added).
+        """
+        added = _handles("reviewers", handles)
+        self._metadata = attrs.evolve(self._metadata, reviewers=(*self._metadata.reviewers, *added))
 
     def add_event(
         self, event_type: str, principal: str, *, now: dt.datetime | None = None, notes: str = ""
@@ -481,9 +489,7 @@ class Kep:
             )
             return README.filename
         filename = self._filename(section)
-        if section_is_outside(self._path, filename):
-            msg = f"section path {filename!r} leaves the KEP folder {self._path}"
-            raise PathOutsideError(msg, path=self._path / METADATA_FILE)
+        self._refuse_unusable(filename)
         if spec_for(filename) is README:
             msg = "README.md is generated from the metadata and cannot be set"
             raise InvalidContentError(msg, path=self._path / filename)
@@ -512,10 +518,23 @@ class Kep:
         if filename not in self._metadata.sections:
             msg = f"{self.title or self._path} has no section {filename}"
             raise KepNotFoundError(msg, path=self._path / filename)
+        self._refuse_unusable(filename)
+        return read_text(self._path / filename)
+
+    def _refuse_unusable(self, filename: str) -> None:
+        """Raise unless *filename* names a file inside the KEP folder (see the checks).
+
+        Raises:
+            InvalidContentError: no file can have that name (a control character).
+            PathOutsideError: the path leaves the KEP folder.
+        """
+        fault = text_fault(filename)
+        if fault is not None:
+            msg = f"section path {filename!r} names no file: {fault}"
+            raise InvalidContentError(msg, path=self.metadata_path)
         if section_is_outside(self._path, filename):
             msg = f"section path {filename!r} leaves the KEP folder {self._path}"
-            raise PathOutsideError(msg, path=self._path / METADATA_FILE)
-        return read_text(self._path / filename)
+            raise PathOutsideError(msg, path=self.metadata_path)
 
     def section_names(self) -> tuple[str, ...]:
         """The names of the KEP's sections, in order (headings of README.md, or file names)."""
@@ -567,7 +586,7 @@ class Kep:
             ctx = context_for(self._metadata, registry=self._registry, now=now or _utcnow())
             loaded = self._loaded or Loaded(self._metadata, None)
             own = self._layout.structural_problems(loaded, self.metadata_path)
-            return own + run_checks(ctx, self._checks), ctx
+            return own + run_checks(ctx, (people_are_named, *self._checks)), ctx
         raw = self._raw_sections if unique(self._raw_sections) == self._metadata.sections else None
         ctx = context_for(
             self._metadata,
@@ -757,8 +776,19 @@ def _registry(
     return registry_for(None)
 
 
-def _handles(handles: Iterable[str]) -> tuple[str, ...]:
-    return unique(h.strip() for h in handles if h and h.strip())
+def _handles(field: str, handles: Iterable[str]) -> tuple[str, ...]:
+    """*handles* stripped, each once.
+
+    Raises:
+        InvalidArgumentError: a handle is not text, or empty: it would count as a person.
+    """
+    out = []
+    for handle in handles:
+        if not isinstance(handle, str) or not handle.strip():
+            msg = f"{field}: a GitHub handle such as 'jdoe' is needed, got {handle!r}"
+            raise InvalidArgumentError(msg, argument="handles", value=handle)
+        out.append(handle.strip())
+    return unique(out)
 
 
 def open(

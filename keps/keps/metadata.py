@@ -21,6 +21,7 @@ import semver
 from keps._kinds import kind_of
 from keps._time import parse_time
 from keps.errors import InvalidContentError
+from keps.keps.numbers import MAX_KEP_NUMBER, parse_kep_number
 from keps.keps.states import State, parse_state
 from keps.problems import Problem
 
@@ -93,6 +94,19 @@ def unique(items: Iterable[str]) -> tuple[str, ...]:
     if items.__class__ is tuple and len(items) < 2:
         return items  # the default (), or one name: nothing to drop
     return tuple(dict.fromkeys(items))
+
+
+def _number_in_range(_instance: object, _attribute: object, value: int | None) -> None:
+    """The model never holds a KEP number that :func:`parse_kep_number` would refuse."""
+    if value is None or (value.__class__ is int and 0 <= value <= MAX_KEP_NUMBER):
+        return
+    try:
+        parse_kep_number(value)
+    except (TypeError, ValueError) as exc:
+        msg = f"kep_number: {exc}"
+        raise InvalidContentError(msg) from exc
+    msg = f"kep_number: expected a whole number, got {value.__class__.__name__}"
+    raise InvalidContentError(msg)
 
 
 def _event_tuple(items: Iterable[Event]) -> tuple[Event, ...]:
@@ -254,7 +268,7 @@ class Metadata:
 
     authors: tuple[str, ...] = attrs.field(default=(), converter=unique)
     title: str = ""
-    kep_number: int | None = None
+    kep_number: int | None = attrs.field(default=None, validator=_number_in_range)
     reviewers: tuple[str, ...] = attrs.field(default=(), converter=unique)
     approvers: tuple[str, ...] = attrs.field(default=(), converter=unique)
     editors: tuple[str, ...] = attrs.field(default=(), converter=unique)
@@ -415,23 +429,6 @@ def _texts(value: object) -> tuple[str, ...]:
     return unique(items)
 
 
-def _number(value: object) -> int:
-    if isinstance(value, bool):
-        msg = "expected a whole number, got a boolean"
-        raise TypeError(msg)
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    else:
-        msg = f"expected a whole number, got {kind_of(value)}"
-        raise TypeError(msg)
-    if number < 0:
-        msg = f"must not be negative, got {number}"
-        raise ValueError(msg)
-    return number
-
-
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         msg = f"expected true or false, got {kind_of(value)}"
@@ -440,7 +437,11 @@ def _flag(value: object) -> bool:
 
 
 def _time(value: object) -> dt.datetime:
-    return parse_time(value)
+    try:
+        return parse_time(value)
+    except OverflowError as exc:  # 9999-12-31T23:59:59-01:00 is past the last UTC instant
+        msg = f"{value!r} is outside the times Python can hold in UTC"
+        raise ValueError(msg) from exc
 
 
 def _events(value: object) -> tuple[Event, ...]:
@@ -540,7 +541,7 @@ def _uuid(value: object) -> str:
 _FIELD_CONVERTERS: dict[str, Callable[[object], Any]] = {
     "authors": _texts,
     "title": _text,
-    "kep_number": _number,
+    "kep_number": parse_kep_number,
     "reviewers": _texts,
     "approvers": _texts,
     "editors": _texts,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TypeAlias
 
+from keps.errors import KepError
 from keps.keps import Kep
 from keps.keps.layouts.enhancements import STRUCTURAL_CODES, keps_dir_of, prr_file
 from keps.keps.metadata import Milestone
@@ -98,7 +99,11 @@ def prr_file_exists(kep: Kep, repo: Repository) -> Iterator[Problem]:
     """A KEP under the PRR rule has its approval file for its owning SIG and number."""
     if not prr_required(kep) or kep.kep_number is None or not kep.owning_sig:
         return
-    path = prr_file(keps_dir_of(kep.path) or repo.keps_dir, kep.owning_sig, kep.kep_number)
+    try:
+        path = prr_file(keps_dir_of(kep.path) or repo.keps_dir, kep.owning_sig, kep.kep_number)
+    except KepError as exc:
+        yield _problem(kep, "prr-file-missing", exc.message, "owning-sig")
+        return
     if not path.is_file():
         msg = f"production readiness approval file {repo.relative(path)} is missing"
         yield _problem(kep, "prr-file-missing", msg, "kep-number")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from keps.errors import InvalidArgumentError
 from keps.problems import Problem
 from keps.validate.kepval import KEPVAL_CHECKS
 from keps.validate.lint import LINT_CHECKS, context_for, is_template
@@ -23,12 +24,12 @@ def validate(repo: Repository | str | Path, *, level: str = "kepval") -> tuple[P
     placeholders are its purpose. KEPs whose kep.yaml is not YAML come first.
 
     Raises:
-        ValueError: *level* is not one of :data:`LEVELS`.
+        InvalidArgumentError: (a ValueError) *level* is not one of :data:`LEVELS`.
         KepNotFoundError: *repo* is a path that is not a folder.
     """
     if level not in LEVELS:
         msg = f"unknown level {level!r}; use one of: {', '.join(LEVELS)}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="level", value=level)
     if not isinstance(repo, Repository):
         repo = open_repository(repo)
     problems: list[Problem] = list(repo.unreadable)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from keps.errors import InvalidArgumentError
 from keps.keps.layouts.base import Layout, Loaded
 from keps.keps.layouts.enhancements import ENHANCEMENTS, EnhancementsLayout
 from keps.keps.layouts.seed import SEED, SeedLayout
@@ -55,12 +56,12 @@ def layout_named(name: str | Layout) -> Layout:
     """The layout called *name* (``seed`` or ``enhancements``).
 
     Raises:
-        ValueError: for any other name, listing the known ones.
+        InvalidArgumentError: (a ValueError) for any other name, listing the known ones.
     """
     if isinstance(name, Layout):
         return name
-    layout = LAYOUTS.get(name.strip().lower())
+    layout = LAYOUTS.get(name.strip().lower()) if isinstance(name, str) else None
     if layout is None:
         msg = f"unknown layout {name!r}; known layouts: {', '.join(LAYOUTS)}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="layout", value=name)
     return layout

@@ -27,10 +27,12 @@ import attrs
 from keps import _names
 from keps._files import read_text
 from keps._kinds import kind_of
-from keps.errors import KepError
+from keps.errors import KepError, PathOutsideError
 from keps.keps.layouts._kepyaml import dump_text, edit_text, load_text
 from keps.keps.layouts.base import Layout, Loaded
 from keps.keps.metadata import STAGES, FeatureGate, Metadata, PrrApproval
+from keps.keps.numbers import KepNumberRangeError, parse_kep_number
+from keps.keps.path import name_fault
 from keps.keps.states import State
 from keps.problems import Problem
 
@@ -78,8 +80,11 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "status",
 )
 
-#: Problem codes that make a kep.yaml unusable: strict parsing and required fields.
-STRUCTURAL_CODES = frozenset({"key-unknown", "field-type", "required-missing"})
+#: Problem codes that make a kep.yaml unusable: strict parsing, required fields, and a
+#: number the model cannot hold (see :data:`~keps.keps.numbers.MAX_KEP_NUMBER`).
+STRUCTURAL_CODES = frozenset(
+    {"key-unknown", "field-type", "required-missing", "kep-number-out-of-range"}
+)
 
 #: Keys the enhancements tooling writes that the model does not hold (carried as is).
 _PASSTHROUGH_KEYS = frozenset({"id", "name", "prnumber", "prNumber"})
@@ -130,10 +135,15 @@ def _kep_number(value: object, key: str) -> int:
         msg = f"kep-number must be a number, not {kind_of(value)}"
         raise _FieldProblem(msg, code="field-type")
     text = _scalar_text(value, key)
-    if not text.isdigit():
-        msg = f"kep-number {text!r} is not a number"
-        raise _FieldProblem(msg, code="kep-number-invalid")
-    return int(text)
+    try:
+        return parse_kep_number(text)
+    except KepNumberRangeError as exc:
+        msg = f"kep-number {exc}"
+        raise _FieldProblem(msg, code="kep-number-out-of-range") from exc
+    except ValueError as exc:
+        shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
+        msg = f"kep-number {shown} is not a number"
+        raise _FieldProblem(msg, code="kep-number-invalid") from exc
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -286,7 +296,18 @@ def repository_root_of(path: Path) -> Path | None:
 
 
 def prr_file(keps_dir: Path, owning_sig: str, kep_number: int | str) -> Path:
-    """Where the PRR approval file of a KEP lives: ``keps/prod-readiness/<sig>/<n>.yaml``."""
+    """Where the PRR approval file of a KEP lives: ``keps/prod-readiness/<sig>/<n>.yaml``.
+
+    Raises:
+        PathOutsideError: *owning_sig* or *kep_number* is no folder or file name
+            (``../..`` would lead out of the checkout; see :func:`keps.keps.path.name_fault`).
+    """
+    for part in (owning_sig, str(kep_number)):
+        fault = name_fault(part)
+        if fault is not None:
+            shown = repr(part) if len(part) <= 60 else f"{part[:60]!r}..."
+            msg = f"no PRR approval file can be named after {shown}: {fault}"
+            raise PathOutsideError(msg, path=keps_dir / PRR_DIR)
     return keps_dir / PRR_DIR / owning_sig / f"{kep_number}.yaml"
 
 
@@ -378,11 +399,16 @@ class EnhancementsLayout(Layout):
                     )
                 )
         keps_dir = keps_dir_of(kep_dir)
-        if keps_dir is not None and "owning_sig" in values and not _empty(data.get("kep-number")):
-            number = str(data["kep-number"]).strip()
-            approvals, _, prr_problems = read_prr(prr_file(keps_dir, values["owning_sig"], number))
-            values["prr_approvals"] = approvals
-            problems.extend(prr_problems)
+        if keps_dir is not None and "owning_sig" in values and "kep_number" in values:
+            number = str(data["kep-number"]).strip()  # as written: 0752 names 0752.yaml
+            try:
+                path = prr_file(keps_dir, values["owning_sig"], number)
+            except KepError:
+                pass  # an owning-sig such as ../..: no PRR file is read for it (lint flags it)
+            else:
+                approvals, _, prr_problems = read_prr(path)
+                values["prr_approvals"] = approvals
+                problems.extend(prr_problems)
         return Loaded(Metadata(**values), data, tuple(problems), parsed.lines)
 
     def to_mapping(self, metadata: Metadata) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Rendering section templates (package data) and the generated README from metadata.
 
-One function renders every template: ``string.Template`` with ``$name`` fields filled
-from the metadata. The README is one more template, with a table of contents of the
-other sections.
+One function fills every template: ``string.Template`` with ``$name`` fields from the
+metadata, refusing a template that names a field it is not given (text with ``$contents``
+left in it must never reach a file). The README is one more template, with a table of
+contents of the other sections.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import string
 from importlib import resources
 
 from keps._time import format_time
+from keps.errors import InvalidContentError
 from keps.keps.metadata import Metadata
 from keps.keps.sections.table import README, SectionSpec, name_for, sort_sections
 
@@ -39,11 +41,32 @@ def _fields(metadata: Metadata, sig_name: str) -> dict[str, str]:
     }
 
 
+def _fill(spec: SectionSpec, fields: dict[str, str]) -> str:
+    """The template of *spec* with every ``$name`` replaced from *fields*.
+
+    Raises:
+        InvalidContentError: the template names a field that *fields* lacks.
+    """
+    template = string.Template(template_text(spec.template))
+    missing = [name for name in template.get_identifiers() if name not in fields]
+    if missing:
+        wanted = ", ".join(f"${name}" for name in missing)
+        hint = "; render_readme fills it from the metadata" if spec.generated else ""
+        msg = (
+            f"the template {spec.template} of {spec.name} needs {wanted}, which is not given{hint}"
+        )
+        raise InvalidContentError(msg, path=spec.template)
+    return template.safe_substitute(fields)
+
+
 def render(spec: SectionSpec, metadata: Metadata, *, sig_name: str = "") -> str:
-    """The text of *spec*'s template filled in from *metadata*."""
-    return string.Template(template_text(spec.template)).safe_substitute(
-        _fields(metadata, sig_name)
-    )
+    """The text of *spec*'s template filled in from *metadata*.
+
+    Raises:
+        InvalidContentError: the template needs more than the metadata fields (the
+            README's table of contents: use :func:`render_readme`).
+    """
+    return _fill(spec, _fields(metadata, sig_name))
 
 
 def render_readme(metadata: Metadata, *, sig_name: str = "") -> str:
@@ -59,7 +82,7 @@ def render_readme(metadata: Metadata, *, sig_name: str = "") -> str:
     fields["number_line"] = (
         f"- **KEP number:** {metadata.kep_number}\n" if metadata.kep_number is not None else ""
     )
-    return string.Template(template_text(README.template)).safe_substitute(fields)
+    return _fill(README, fields)
 
 
 def _body_lines(text: str) -> list[str]:
