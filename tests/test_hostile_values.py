@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import keps
 import keps.index
 from keps.errors import InvalidContentError, KepError
-from keps.keps.layouts import ENHANCEMENTS
+from keps.keps.layouts import ENHANCEMENTS, SEED
 from keps.keps.layouts.enhancements import FIELDS, KEP_FILE
 from keps.keps.metadata import ALL_KEYS, Metadata, PrrApproval
 from keps.sigs import registry_for
@@ -210,7 +210,7 @@ def test_seed_metadata_from_hostile_values(key: str, value: object, tmp_path: Pa
     kep_dir.mkdir(parents=True, exist_ok=True)
     try:
         metadata = Metadata.from_mapping({**SEED_BASE, key: value}, path="m.yaml")
-        kep = keps.Kep(
+        kep = SEED.kep_type(
             path=kep_dir, content_root=tmp_path, registry=registry_for(None), metadata=metadata
         )
         kep.problems(now=T0)
@@ -235,12 +235,11 @@ def test_kep_yaml_from_hostile_values(key: str, value: object, tmp_path: Path) -
         return  # PyYAML cannot write it, so no file holds it
     try:
         loaded = ENHANCEMENTS.read(kep_dir, text)
-        kep = keps.Kep(
+        kep = ENHANCEMENTS.kep_type(
             path=kep_dir,
             content_root=tmp_path,
             registry=registry_for(None),
             metadata=loaded.metadata,
-            layout=ENHANCEMENTS,
             loaded=loaded,
         )
         kep.problems(now=T0)

@@ -274,7 +274,7 @@ class TestUpdate:
         kep.update(kep_number=index.claim_next_number())
         index.update(kep)
         transaction = FileTransaction()
-        kep.stage(transaction)
+        kep.stage_writes(transaction)
         index.stage(transaction)
         assert tmp_path / "keps.yaml" in transaction.paths
         assert not (tmp_path / "keps.yaml").exists()

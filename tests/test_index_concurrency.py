@@ -35,7 +35,7 @@ def approve(root: str, kep_dir: str, start: Barrier, results: Any) -> None:
         kep = keps.open(kep_dir)
         kep.update(kep_number=number)
         transaction = FileTransaction()
-        kep.stage(transaction)
+        kep.stage_writes(transaction)
         index.update(kep)
         index.stage(transaction)
         transaction.commit()

@@ -24,8 +24,8 @@ import keps._files as files
 from keps import State, workflow
 from keps._locks import locks_dir
 from keps.errors import CheckFailedError, StorageError
-from keps.keps import kep as kep_module
 from keps.keps.check import CheckContext
+from keps.keps.layouts import seed as seed_module
 from keps.problems import Problem
 from tests.kep_factory import T0, make_kep, snapshot
 from tests.workflow_helpers import APPROVER, AUTHOR, edit, runtime
@@ -278,8 +278,8 @@ def _fails_once_numbered(ctx: CheckContext) -> Iterator[Problem]:
 def _with_extra_check(
     monkeypatch: pytest.MonkeyPatch, check: Callable[[CheckContext], Iterator[Problem]]
 ) -> None:
-    real = kep_module.checks_for
-    monkeypatch.setattr(kep_module, "checks_for", lambda state: (*real(state), check))
+    real = seed_module.checks_for
+    monkeypatch.setattr(seed_module, "checks_for", lambda state: (*real(state), check))
 
 
 def test_a_check_that_fails_after_plan_renders_writes_nothing(

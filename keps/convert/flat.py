@@ -33,8 +33,8 @@ from keps.convert.frontmatter import split_front_matter
 from keps.convert.repair import KEP_KEYS, Repair, clean_front_matter, parse_front_matter
 from keps.convert.sections import section_files
 from keps.errors import InvalidContentError, KepError, KepExistsError, StorageError
-from keps.keps.check import METADATA_FILE
 from keps.keps.kep import Kep
+from keps.keps.layouts.seed import SEED, SeedKep
 from keps.keps.metadata import KEY_ORDER, Exemption, Metadata
 from keps.keps.sections import render, required_for
 from keps.problems import Problem, errors_only
@@ -244,14 +244,14 @@ def convert_file(
     made = [p for p in (target.parent.parent, target.parent) if not p.exists()]
     staging = _staging_dir(target)
     try:
-        kep = Kep(path=staging, content_root=output_root, registry=registry, metadata=metadata)
+        kep = SeedKep(path=staging, content_root=output_root, registry=registry, metadata=metadata)
         for filename, text in section_files(plan.body).items():
             kep.set_section(filename, text)
         added = _add_required_sections(kep, registry)
         exemptions = _exempt(kep, last_updated)
         transaction = FileTransaction()
-        kep.stage(transaction, now=last_updated)
-        transaction.write_text(staging / METADATA_FILE, _metadata_text(kep.metadata, cleaned))
+        kep.stage_writes(transaction, now=last_updated)
+        transaction.write_text(staging / SEED.metadata_file, _metadata_text(kep.metadata, cleaned))
         transaction.write_text(
             staging / ORIGINAL_FRONT_MATTER,
             f"# The front matter of {source.name} as written, before conversion.\n{plan.block}",

@@ -501,7 +501,7 @@ def _index_one(
             problems = (Problem("kep-unreadable", exc.message, path=path),)
         return BrokenKep(location, problems), (), {}
     sections = tuple(kep.metadata.sections)
-    problems, context = kep._problems_and_context()  # private to keps: the index is its own
+    problems, context = kep.problems_and_context()
     seen = context.section_stats
     if errors_only(problems):
         broken = BrokenKep(location, problems, kep_number=kep.kep_number, uuid=kep.uuid or None)

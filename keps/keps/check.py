@@ -32,7 +32,6 @@ __all__ = [
     "BASIC_INVARIANTS",
     "CHECKS_BY_STATE",
     "IMPLEMENTABLE_CHECKS",
-    "METADATA_FILE",
     "PEOPLE_FIELDS",
     "PROVISIONAL_CHECKS",
     "Check",
@@ -64,8 +63,6 @@ __all__ = [
     "uuid_is_valid",
 ]
 
-METADATA_FILE = "metadata.yaml"
-
 
 @attrs.frozen(kw_only=True)
 class CheckContext:
@@ -82,7 +79,7 @@ class CheckContext:
     metadata: Metadata
     registry: SigRegistry
     now: dt.datetime
-    metadata_path: str = METADATA_FILE
+    metadata_path: str = ""
     kep_dir: Path | None = None
     section_sizes: Mapping[str, int | None] = attrs.field(factory=dict)
     section_stats: Mapping[str, os.stat_result | None] = attrs.field(factory=dict)
@@ -95,7 +92,7 @@ Check: TypeAlias = Callable[[CheckContext], Iterable[Problem]]
 
 
 def _problem(ctx: CheckContext, code: str, message: str, field: str | None = None) -> Problem:
-    return Problem(code, message, path=ctx.metadata_path, field=field)
+    return Problem(code, message, path=ctx.metadata_path or None, field=field)
 
 
 def section_is_outside(kep_dir: Path, filename: str) -> bool:
@@ -190,9 +187,14 @@ def context_for(
     registry: SigRegistry,
     now: dt.datetime,
     kep_dir: Path | None = None,
+    metadata_path: str = "",
     raw_sections: Sequence[str] | None = None,
 ) -> CheckContext:
-    """Build a context, looking at each listed section file once (a stat, never a read)."""
+    """Build a context, looking at each listed section file once (a stat, never a read).
+
+    *metadata_path* is the KEP's metadata file, which problems name. Section files are
+    looked at only with *kep_dir*.
+    """
     listed = list(raw_sections) if raw_sections is not None else list(metadata.sections)
     seen: set[str] = set()
     duplicates = []
@@ -204,10 +206,8 @@ def context_for(
     stats: dict[str, os.stat_result | None] = {}
     outside: set[str] = set()
     invalid: dict[str, str] = {}
-    metadata_path = METADATA_FILE
     if kep_dir is not None:
         folder = str(kep_dir)
-        metadata_path = os.path.join(folder, METADATA_FILE)  # noqa: PTH118 - str(kep_dir / ...)
         links: dict[str, bool] = {}
         for filename in metadata.sections:
             plain, info = _plain_section_stat(folder, filename, links)

@@ -1,11 +1,16 @@
 """Kep: one KEP on disk - open it, change it, check it, persist it atomically.
 
 A KEP is laid out either as the seed wrote it (``metadata.yaml`` and section files) or
-as kubernetes/enhancements does today (``kep.yaml`` and one README.md); the
-:mod:`~keps.keps.layouts` object of the KEP reads and writes its metadata file, and the
-model is the same for both. Reading uses a fast C-backed loader; a write edits only the
-keys whose values changed, so opening thousands of KEPs stays cheap while an edit keeps
-every comment, unknown key and the key order of the metadata file.
+as kubernetes/enhancements does today (``kep.yaml`` and one README.md). This module
+holds what every KEP has - the model's fields, changes, checks, the atomic persist -
+and each layout owns the rest in a subclass: where sections live, which checks run,
+which files a change writes (:class:`keps.keps.layouts.seed.SeedKep`,
+:class:`keps.keps.layouts.enhancements.EnhancementsKep`). :meth:`Kep.open` hands back
+the subclass of the layout it finds; nothing here asks which one it is.
+
+Reading uses a fast C-backed loader; a write edits only the keys whose values changed,
+so opening thousands of KEPs stays cheap while an edit keeps every comment, unknown key
+and the key order of the metadata file.
 """
 
 from __future__ import annotations
@@ -14,48 +19,27 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from keps._files import FileTransaction, decode_text, read_bytes, read_text
+from keps._files import FileTransaction, decode_text, read_bytes
 from keps.errors import (
     CheckFailedError,
     InvalidArgumentError,
     InvalidContentError,
-    KepExistsError,
     KepNotFoundError,
-    PathOutsideError,
     TransitionError,
 )
-from keps.keps.check import (
-    METADATA_FILE,
-    Check,
-    CheckContext,
-    checks_for,
-    context_for,
-    people_are_named,
-    run_checks,
-    section_is_outside,
-)
-from keps.keps.layouts import (
-    ENHANCEMENTS,
-    LAYOUTS,
-    METADATA_FILES,
-    SEED,
-    Layout,
-    Loaded,
-)
-from keps.keps.layouts import readme as readme_parts
-from keps.keps.layouts.enhancements import keps_dir_of, prr_file, prr_mapping, read_prr
+from keps.keps.check import Check, CheckContext
 from keps.keps.metadata import Event, Exemption, FeatureGate, Metadata, PrrApproval, unique
-from keps.keps.path import locate, text_fault
-from keps.keps.sections import README, filename_for, render_readme, sort_sections, spec_for
-from keps.keps.skeleton import stage_skeleton
 from keps.keps.states import State, can_transition, parse_state
 from keps.problems import Problem, errors_only
-from keps.sigs import SigRegistry, registry_for
+from keps.sigs import SigRegistry
+
+if TYPE_CHECKING:
+    from keps.keps.layouts.base import Layout, Loaded
 
 __all__ = ["Kep", "new", "open", "title_from_name"]
 
@@ -75,11 +59,15 @@ def title_from_name(name: str) -> str:
 
 
 class Kep:
-    """One KEP: its folder, its metadata, and the section files it lists.
+    """One KEP: its folder, its metadata, and its text.
 
-    Create one with :meth:`open` (or :func:`keps.open`) or :meth:`new`. Changes stay
-    in memory until :meth:`persist`, which writes them all at once or not at all.
+    Create one with :meth:`open` (or :func:`keps.open`) or :meth:`new`; either gives the
+    subclass of the KEP's layout. Changes stay in memory until :meth:`persist`, which
+    writes them all at once or not at all.
     """
+
+    #: How KEPs of this class lie on disk (each layout's subclass sets it).
+    layout: ClassVar[Layout]
 
     def __init__(
         self,
@@ -89,22 +77,19 @@ class Kep:
         registry: SigRegistry,
         metadata: Metadata,
         original_text: str | None = None,
-        raw_sections: Iterable[str] | None = None,
-        layout: Layout = SEED,
         loaded: Loaded | None = None,
     ) -> None:
         self._path = path
         self._content_root = content_root
         self._registry = registry
         self._metadata = metadata
-        self._layout = layout
         self._loaded = loaded
         self._original_text = original_text
         # the metadata as last read or written; its mapping is computed only when a
         # change is about to be written (most opened KEPs are only read)
         self._saved_metadata: Metadata | None = None if original_text is None else metadata
         self._saved_approvals = metadata.prr_approvals
-        self._raw_sections = tuple(raw_sections) if raw_sections is not None else metadata.sections
+        #: text to write on persist, by file name relative to the KEP folder
         self._pending: dict[str, str] = {}
         self._checks: list[Check] = []
 
@@ -120,18 +105,19 @@ class Kep:
     ) -> Kep:
         """Open the KEP in folder *path* (or the path of its metadata file), in either layout.
 
-        A folder with ``metadata.yaml`` is a seed KEP, one with ``kep.yaml`` a KEP as
-        kubernetes/enhancements lays it out. The content root is found from *path*
-        unless given; the SIG registry in force is *registry*, else a ``sigs.yaml`` at
-        the content root (for today's layout also in its ``keps/`` folder), else the
-        packaged one.
+        The layout is the one whose metadata file is in the folder; the KEP returned is
+        that layout's subclass. The content root is found from *path* unless given; the
+        SIG registry in force is *registry*, else the content root's own list (see the
+        layout), else the packaged one.
 
         Raises:
             KepNotFoundError: no KEP folder or no metadata file there.
-            InvalidContentError: the metadata file is not YAML; for a seed KEP also an
-                empty file or bad fields (every problem listed, each naming the file).
-                A kep.yaml with bad values opens, its problems in :attr:`load_problems`.
+            InvalidContentError: the metadata file cannot be read as that layout's format
+                (every problem listed, each naming the file). A kep.yaml with bad values
+                opens, its problems in :attr:`load_problems`.
         """
+        from keps.keps.layouts import LAYOUTS, METADATA_FILES
+
         # Path(path).absolute(), as given (not normalised: callers compare prefixes), built
         # with one Path and at most one getcwd shared with the content root
         cwd: str | None = None
@@ -151,27 +137,22 @@ class Kep:
             if not kep_dir.is_dir():
                 msg = f"no KEP folder at {kep_dir}"
                 raise KepNotFoundError(msg, path=kep_dir)
-            msg = f"{kep_dir} holds no {METADATA_FILE} or kep.yaml: it is not a KEP"
-            raise KepNotFoundError(msg, path=kep_dir / METADATA_FILE)
+            files = [layout.metadata_file for layout in LAYOUTS.values()]
+            msg = f"{kep_dir} holds no {' or '.join(files)}: it is not a KEP"
+            raise KepNotFoundError(msg, path=kep_dir / files[0])
         loaded = layout.read(kep_dir, text)
-        raw = loaded.raw.get("sections") if loaded.raw is not None else None
-        raw_sections = (
-            [s.strip() for s in raw if isinstance(s, str)] if isinstance(raw, list) else None
-        )
         if content_root is not None:
             root = content_root
             if not root.is_absolute():  # content_root.absolute(), reusing the getcwd above
                 root = _absolute(cwd or os.getcwd(), str(root))  # noqa: PTH109
         else:
             root = layout.content_root_of(kep_dir)
-        return cls(
+        return layout.kep_type(
             path=kep_dir,
             content_root=root,
-            registry=_registry(layout, kep_dir, root, registry),
+            registry=layout.registry_for(kep_dir, root, registry),
             metadata=loaded.metadata,
             original_text=text,
-            raw_sections=raw_sections if layout is SEED else (),
-            layout=layout,
             loaded=loaded,
         )
 
@@ -190,27 +171,21 @@ class Kep:
 
         The title defaults to the last part of the target: ``dynamic-kubelet-config``
         becomes "Dynamic Kubelet Config". :meth:`persist` creates the folder skeleton.
+        New KEPs are laid out as the seed lays them out.
 
         Raises:
             KepExistsError: a KEP already lives there.
         """
-        root = Path(content_root).absolute()
-        registry = registry_for(root, registry)
-        kep_dir, routing = locate(target, root, registry)
-        if (kep_dir / METADATA_FILE).exists():
-            msg = f"a KEP already exists at {kep_dir}"
-            raise KepExistsError(msg, path=kep_dir)
-        metadata = Metadata.new(
-            title=title or title_from_name(routing.kep_name),
+        from keps.keps.layouts.seed import SeedKep
+
+        return SeedKep.create(
+            target,
+            content_root=content_root,
             authors=authors,
-            owning_sig=routing.owning_sig,
+            title=title,
+            registry=registry,
             now=now or _utcnow(),
-            kubernetes_wide=routing.kubernetes_wide,
-            sig_wide=routing.sig_wide,
-            affected_subprojects=(routing.subproject,) if routing.subproject else (),
-            sections=(README.filename,),
         )
-        return cls(path=kep_dir, content_root=root, registry=registry, metadata=metadata)
 
     # -- what it is --
 
@@ -235,14 +210,9 @@ class Kep:
         return self._metadata
 
     @property
-    def layout(self) -> Layout:
-        """How the KEP lies on disk: :data:`~keps.keps.layouts.SEED` or ``ENHANCEMENTS``."""
-        return self._layout
-
-    @property
     def metadata_path(self) -> Path:
         """The KEP's metadata file (``metadata.yaml`` or ``kep.yaml``)."""
-        return self._path / self._layout.metadata_file
+        return self._path / self.layout.metadata_file
 
     @property
     def load_problems(self) -> tuple[Problem, ...]:
@@ -406,6 +376,26 @@ class Kep:
         """Production readiness approvals, one per stage."""
         return self._metadata.prr_approvals
 
+    @property
+    def stage(self) -> str:
+        """The stage the KEP is in (alpha, beta, stable, ...), as written; today's layout."""
+        return self._metadata.stage
+
+    @property
+    def disable_supported(self) -> bool | None:
+        """Whether the feature can be disabled once enabled (today's layout), if said."""
+        return self._metadata.disable_supported
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The metrics the KEP's feature adds (today's layout)."""
+        return self._metadata.metrics
+
+    @property
+    def prr_approvers(self) -> tuple[str, ...]:
+        """People asked to approve production readiness (today's layout)."""
+        return self._metadata.prr_approvers
+
     # -- changes (in memory until persist) --
 
     def update(self, **fields: Any) -> None:
@@ -470,140 +460,48 @@ class Kep:
         """Run *checks* too, on top of the ones the KEP's state calls for."""
         self._checks.extend(checks)
 
+    # -- the text (each layout keeps it its own way) --
+
     def set_section(self, section: str, text: str) -> str:
-        """Set the text of a section (a known name, a user-defined name, or a file name).
-
-        The section is listed in the metadata; the file is written on persist.
-        Returns the section's file name.
-
-        For a KEP in today's layout, *section* is a ``## `` heading of README.md; its
-        body is replaced (or the section appended) on persist, and "README.md" is
-        returned.
+        """Set the text of a section; returns the file it will be written to on persist.
 
         Raises:
-            PathOutsideError: the file name would leave the KEP folder.
+            KepError: no section can have that name or file (see the layout).
         """
-        if not self._layout.readme_generated:
-            self._pending[README.filename] = readme_parts.replace_body(
-                self._readme_text(), section, text
-            )
-            return README.filename
-        filename = self._filename(section)
-        self._refuse_unusable(filename)
-        if spec_for(filename) is README:
-            msg = "README.md is generated from the metadata and cannot be set"
-            raise InvalidContentError(msg, path=self._path / filename)
-        self._pending[filename] = text
-        self._metadata = attrs.evolve(
-            self._metadata, sections=sort_sections((*self._metadata.sections, filename))
-        )
-        return filename
+        raise NotImplementedError
 
     def section_text(self, section: str) -> str:
-        """The text of a listed section (by name or file name), including unsaved changes.
+        """The text of a section (by name or file name), including unsaved changes.
 
         Raises:
-            PathOutsideError: the listed path leaves the KEP folder.
-            KepNotFoundError: the section is not listed or its file is missing.
+            KepNotFoundError: the KEP has no such section.
+            PathOutsideError: the section's file would lie outside the KEP folder.
         """
-        if not self._layout.readme_generated:
-            part = readme_parts.find(readme_parts.split(self._readme_text()), section)
-            if part is None:
-                msg = f"{self.title or self._path} has no section {section!r} in README.md"
-                raise KepNotFoundError(msg, path=self._path / README.filename)
-            return part.body
-        filename = self._filename(section)
-        if filename in self._pending:
-            return self._pending[filename]
-        if filename not in self._metadata.sections:
-            msg = f"{self.title or self._path} has no section {filename}"
-            raise KepNotFoundError(msg, path=self._path / filename)
-        self._refuse_unusable(filename)
-        return read_text(self._path / filename)
-
-    def _refuse_unusable(self, filename: str) -> None:
-        """Raise unless *filename* names a file inside the KEP folder (see the checks).
-
-        Raises:
-            InvalidContentError: no file can have that name (a control character).
-            PathOutsideError: the path leaves the KEP folder.
-        """
-        fault = text_fault(filename)
-        if fault is not None:
-            msg = f"section path {filename!r} names no file: {fault}"
-            raise InvalidContentError(msg, path=self.metadata_path)
-        if section_is_outside(self._path, filename):
-            msg = f"section path {filename!r} leaves the KEP folder {self._path}"
-            raise PathOutsideError(msg, path=self.metadata_path)
+        raise NotImplementedError
 
     def section_names(self) -> tuple[str, ...]:
-        """The names of the KEP's sections, in order (headings of README.md, or file names)."""
-        if not self._layout.readme_generated:
-            return tuple(p.name for p in readme_parts.split(self._readme_text()) if p.heading)
-        return tuple(f for f in self._metadata.sections if f != README.filename)
+        """The KEP's sections, in order (see the layout for what a name is)."""
+        raise NotImplementedError
 
     def readme_text(self) -> str:
-        """The README.md text: the KEP's text in today's layout, generated in the seed's."""
-        if self._layout.readme_generated:
-            return self.render_readme()
-        return self._readme_text()
-
-    def _readme_text(self) -> str:
-        if README.filename in self._pending:
-            return self._pending[README.filename]
-        try:
-            return read_text(self._path / README.filename)
-        except KepNotFoundError:
-            return ""
-
-    def _filename(self, section: str) -> str:
-        """The file of *section*: a listed path or anything path-like as is, a name mapped."""
-        listed = section in self._metadata.sections or section in self._pending
-        if listed or "/" in section or "\\" in section or section.endswith(".md"):
-            return section
-        try:
-            return filename_for(section)
-        except ValueError as exc:
-            raise InvalidContentError(
-                str(exc), path=self._path / self._layout.metadata_file
-            ) from exc
+        """The README.md text, including unsaved changes."""
+        raise NotImplementedError
 
     # -- checking and saving --
 
     def problems(self, *, now: dt.datetime | None = None) -> tuple[Problem, ...]:
-        """Every problem the KEP's checks find, exempted ones marked; never raises for them.
+        """Every problem the KEP's checks find, exempted ones marked; never raises for them."""
+        return self.problems_and_context(now=now)[0]
 
-        A KEP in today's layout is checked for what strict parsing refuses (unknown
-        keys, wrong types, required keys missing); :mod:`keps.validate` runs the rest.
-        """
-        return self._problems_and_context(now=now)[0]
-
-    def _problems_and_context(
+    def problems_and_context(
         self, *, now: dt.datetime | None = None
     ) -> tuple[tuple[Problem, ...], CheckContext]:
-        """:meth:`problems`, and the context the checks saw (the index keeps its file stats)."""
-        if not self._layout.readme_generated:
-            ctx = context_for(self._metadata, registry=self._registry, now=now or _utcnow())
-            loaded = self._loaded or Loaded(self._metadata, None)
-            own = self._layout.structural_problems(loaded, self.metadata_path)
-            return own + run_checks(ctx, (people_are_named, *self._checks)), ctx
-        raw = self._raw_sections if unique(self._raw_sections) == self._metadata.sections else None
-        ctx = context_for(
-            self._metadata,
-            registry=self._registry,
-            now=now or _utcnow(),
-            kep_dir=self._path,
-            raw_sections=raw,
-        )
-        # files that persist is about to write count as present, with their new size
-        overrides: dict[str, int | None] = {
-            f: len(t.encode("utf-8")) for f, t in self._pending.items()
-        }
-        if self.has_changes():
-            overrides[README.filename] = 1
-        if overrides:
-            ctx = attrs.evolve(ctx, section_sizes={**ctx.section_sizes, **overrides})
-        return run_checks(ctx, (*checks_for(self._metadata.state), *self._checks)), ctx
+        """:meth:`problems`, and the context the checks saw (the files they looked at).
+
+        The index keeps the context's file identities to tell later whether the KEP
+        changed without reading it again.
+        """
+        raise NotImplementedError
 
     def check(self, *, now: dt.datetime | None = None) -> tuple[Problem, ...]:
         """Run the checks; return every problem (exempted ones included, marked) if none blocks.
@@ -625,12 +523,12 @@ class Kep:
         """The mapping of the metadata as last read or written (None for a new KEP)."""
         if self._saved_metadata is None:
             return None
-        return self._layout.to_mapping(self._saved_metadata)
+        return self.layout.to_mapping(self._saved_metadata)
 
     def _metadata_changed(self) -> bool:
         if self._metadata is self._saved_metadata:
             return False
-        return self._layout.to_mapping(self._metadata) != self._saved
+        return self.layout.to_mapping(self._metadata) != self._saved
 
     def has_changes(self) -> bool:
         """True when persist would write something."""
@@ -641,98 +539,54 @@ class Kep:
             or self._metadata.prr_approvals != self._saved_approvals
         )
 
-    def stage(
+    def stage_writes(
         self, transaction: FileTransaction, *, now: dt.datetime | None = None, check: bool = True
     ) -> bool:
         """Stage this KEP's writes in *transaction*; False (nothing staged) if nothing changed.
 
         Use this to write a KEP together with other files (the index) in one atomic
-        step; reopen the KEP after committing. :meth:`persist` is stage plus commit.
+        step; reopen the KEP after committing. :meth:`persist` is this plus the commit.
+        With *check* (the default) a KEP that fails its checks stages nothing.
+
+        Raises:
+            CheckFailedError: the KEP fails its checks.
         """
         if not self.has_changes():
             return False
-        now = now or _utcnow()
-        if not self._layout.readme_generated:
-            return self._stage_text_kep(transaction, now=now, check=check)
-        sections = sort_sections((*self._metadata.sections, README.filename))
-        self._metadata = attrs.evolve(self._metadata, sections=sections, last_updated=now)
-        if check:
-            self.check(now=now)
-        if self.is_new:
-            stage_skeleton(self._path, transaction)
-        for filename, text in self._pending.items():
-            transaction.write_text(self._path / PurePosixPath(filename), text)
-        transaction.write_text(self._path / METADATA_FILE, self._metadata_text())
-        transaction.write_text(self._path / README.filename, self.render_readme())
+        self._stage_files(transaction, now=now or _utcnow(), check=check)
         return True
 
-    def _stage_text_kep(
-        self, transaction: FileTransaction, *, now: dt.datetime, check: bool
-    ) -> bool:
-        """Stage the writes of a KEP in today's layout: kep.yaml, README.md, the PRR file.
-
-        ``last-updated`` is the authors' to keep and is not touched; README.md is the
-        text and is written only when a section changed.
-        """
-        if check:
-            self.check(now=now)
-        if self.is_new or self._metadata_changed():
-            transaction.write_text(self.metadata_path, self._metadata_text())
-        for filename, text in self._pending.items():
-            transaction.write_text(self._path / PurePosixPath(filename), text)
-        if self._metadata.prr_approvals != self._saved_approvals:
-            self._stage_prr(transaction)
-        return True
-
-    def _stage_prr(self, transaction: FileTransaction) -> None:
-        """Write the PRR approval file, editing only the stages that changed."""
-        keps_dir = keps_dir_of(self._path)
-        number = self._metadata.kep_number
-        if keps_dir is None or number is None or not self._metadata.owning_sig:
-            msg = "PRR approvals need a KEP number, an owning SIG and a keps/ folder"
-            raise InvalidContentError(msg, path=self.metadata_path)
-        path = prr_file(keps_dir, self._metadata.owning_sig, number)
-        new = prr_mapping(number, self._metadata.prr_approvals)
-        if path.is_file():
-            _, data, _ = read_prr(path)
-            old = dict(data) if data is not None else {}
-            original: str | None = read_text(path)
-        else:
-            old, original = {}, None
-        if "kep-number" in old:
-            new["kep-number"] = old["kep-number"]  # keep "1234" quoted if it was
-        transaction.write_text(path, ENHANCEMENTS.edit(original, old, new))
+    def _stage_files(self, transaction: FileTransaction, *, now: dt.datetime, check: bool) -> None:
+        """Stage the files of this KEP's change: the layout's part of :meth:`stage_writes`."""
+        raise NotImplementedError
 
     def persist(self, *, now: dt.datetime | None = None, check: bool = True) -> bool:
-        """Write every change at once: sections, metadata.yaml, the regenerated README.
+        """Write every change at once: the metadata file and whatever text changed.
 
-        Nothing is written when nothing changed (returns False); otherwise
-        ``last_updated`` becomes *now*. With *check* (the default) a KEP that fails its
-        checks is not written. A failed write leaves every file as it was.
+        Nothing is written when nothing changed (returns False). With *check* (the
+        default) a KEP that fails its checks is not written. A failed write leaves every
+        file as it was.
         """
         transaction = FileTransaction()
-        if not self.stage(transaction, now=now, check=check):
+        if not self.stage_writes(transaction, now=now, check=check):
             return False
         transaction.commit()
+        self._saved_changes()
+        return True
+
+    def _saved_changes(self) -> None:
+        """After a commit: what was written is now what is on disk."""
         self._original_text = self._metadata_text()
         self._saved_metadata = self._metadata
         self._saved_approvals = self._metadata.prr_approvals
         self._pending.clear()
-        self._raw_sections = self._metadata.sections
-        return True
-
-    def render_readme(self) -> str:
-        """The README this KEP's metadata generates."""
-        sig = self._metadata.owning_sig
-        name = self._registry.display_name(sig) if sig and self._registry.exists(sig) else sig
-        return render_readme(self._metadata, sig_name=name)
 
     def _metadata_text(self) -> str:
         """The metadata file's new text: the layout's edit of the changed keys only."""
-        new = self._layout.to_mapping(self._metadata)
+        new = self.layout.to_mapping(self._metadata)
         if self._original_text is None or self._saved is None:
-            return self._layout.edit(None, {}, new)
-        return self._layout.edit(self._original_text, self._saved, new)
+            return self.layout.edit(None, {}, new, path=self.metadata_path)
+        return self.layout.edit(self._original_text, self._saved, new, path=self.metadata_path)
 
 
 #: The concrete class Path() makes here (PosixPath or WindowsPath): a path of exactly this
@@ -762,18 +616,6 @@ def _read_metadata_file(folder: str, kep_dir: Path, name: str) -> str | None:
     except KepNotFoundError:
         return None
     return decode_text(data, kep_dir / name)
-
-
-def _registry(
-    layout: Layout, kep_dir: Path, root: Path, registry: SigRegistry | None
-) -> SigRegistry:
-    """The SIG list in force; for today's layout a sigs.yaml at the root or in keps/."""
-    if registry is not None or layout is SEED:
-        return registry_for(root, registry)
-    for folder in (root, keps_dir_of(kep_dir)):
-        if folder is not None and (folder / "sigs.yaml").is_file():
-            return registry_for(folder)
-    return registry_for(None)
 
 
 def _handles(field: str, handles: Iterable[str]) -> tuple[str, ...]:

@@ -236,7 +236,7 @@ def _record(kep: Kep, url: str) -> None:
         else:
             with index_locked(root, timeout=LOCK_TIMEOUT) as idx:
                 transaction = FileTransaction()
-                fresh.stage(transaction, check=False)
+                fresh.stage_writes(transaction, check=False)
                 idx.update(fresh)
                 idx.stage(transaction)
                 transaction.commit()

@@ -88,14 +88,14 @@ def write(
     with index_lock(root, timeout=timeout):
         if claim_number_for is None and not (root / INDEX_FILE).is_file():
             for kep in keps_to_write:
-                kep.stage(transaction, now=now)
+                kep.stage_writes(transaction, now=now)
             transaction.commit()
             return
         idx = index.open(root)
         if claim_number_for is not None:
             claim_number_for.update(kep_number=idx.claim_next_number())
         for kep in keps_to_write:
-            kep.stage(transaction, now=now)
+            kep.stage_writes(transaction, now=now)
         for kep in keps_to_write:
             idx.update(kep)
         text = idx.stage(transaction)

@@ -1,20 +1,26 @@
 """What a KEP layout is: where its metadata lives, how its keys map to the model, and back.
 
-Two layouts exist, so a small base class names what both provide and :class:`Kep`
-delegates to it; see :mod:`keps.keps.layouts.seed` and
-:mod:`keps.keps.layouts.enhancements`.
+Two layouts exist, so a small base class names what both provide; see
+:mod:`keps.keps.layouts.seed` and :mod:`keps.keps.layouts.enhancements`. Each layout
+module holds its file format (a :class:`Layout`) and its KEP (a subclass of
+:class:`~keps.keps.kep.Kep` that keeps the text its own way), so everything about one
+format lives in one module and nothing else asks which layout a KEP has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from keps.keps.metadata import Metadata
 from keps.problems import Problem
+from keps.sigs import SigRegistry, registry_for
+
+if TYPE_CHECKING:
+    from keps.keps.kep import Kep
 
 __all__ = ["Layout", "Loaded"]
 
@@ -44,10 +50,10 @@ class Layout:
     name: str = ""
     #: the file in the KEP folder that holds the metadata
     metadata_file: str = ""
-    #: True when README.md is written from the metadata (the seed), False when it is the text
-    readme_generated: bool = True
     #: the order in which keys are written to a new metadata file
     key_order: tuple[str, ...] = ()
+    #: the class of the KEPs of this layout (set by the layout's module)
+    kep_type: type[Kep]
 
     def read(self, kep_dir: Path, text: str) -> Loaded:
         """The metadata in *text* (the metadata file of *kep_dir*)."""
@@ -57,13 +63,29 @@ class Layout:
         """Plain data for the metadata file, in this layout's keys and order."""
         raise NotImplementedError
 
-    def edit(self, original: str | None, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
-        """The metadata file brought from *old* to *new*, keeping what people wrote."""
+    def edit(
+        self,
+        original: str | None,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        *,
+        path: str | Path = "",
+    ) -> str:
+        """The metadata file brought from *old* to *new*, keeping what people wrote.
+
+        *path* is the file's, for error messages.
+        """
         raise NotImplementedError
 
     def content_root_of(self, kep_dir: Path) -> Path:
         """The content root a KEP folder of this layout belongs to."""
         raise NotImplementedError
+
+    def registry_for(
+        self, kep_dir: Path, content_root: Path, registry: SigRegistry | None
+    ) -> SigRegistry:
+        """The SIG list in force for a KEP: *registry*, else the content root's, else packaged."""
+        return registry_for(content_root, registry)
 
     def structural_problems(self, loaded: Loaded, path: Path) -> tuple[Problem, ...]:
         """Problems of the file's shape that make the KEP unusable (checked on every save)."""

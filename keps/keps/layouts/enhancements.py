@@ -19,15 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import attrs
 
 from keps import _names
-from keps._files import read_text
+from keps._files import FileTransaction, read_text
 from keps._kinds import kind_of
-from keps.errors import KepError, PathOutsideError
+from keps.errors import InvalidContentError, KepError, KepNotFoundError, PathOutsideError
+from keps.keps.check import CheckContext, context_for, people_are_named, run_checks
+from keps.keps.kep import Kep
+from keps.keps.layouts import readme as readme_parts
 from keps.keps.layouts._kepyaml import dump_text, edit_text, load_text
 from keps.keps.layouts.base import Layout, Loaded
 from keps.keps.metadata import STAGES, FeatureGate, Metadata, PrrApproval
@@ -35,6 +38,7 @@ from keps.keps.numbers import KepNumberRangeError, parse_kep_number
 from keps.keps.path import name_fault
 from keps.keps.states import State
 from keps.problems import Problem
+from keps.sigs import SigRegistry, registry_for
 
 __all__ = [
     "ENHANCEMENTS",
@@ -47,6 +51,7 @@ __all__ = [
     "REQUIRED_KEYS",
     "STATUSES",
     "STRUCTURAL_CODES",
+    "EnhancementsKep",
     "EnhancementsLayout",
     "keps_dir_of",
     "prr_file",
@@ -58,6 +63,8 @@ KEYS_DIR = _names.KEPS_DIR
 PRR_DIR = _names.PRR_DIR
 OWNERS_ALIASES = "OWNERS_ALIASES"
 TEMPLATE_DIR = "NNNN-kep-template"
+README_FILE = "README.md"
+SIGS_FILE = "sigs.yaml"
 
 #: The statuses of today's process (kubernetes/enhancements api/proposal.go); no draft.
 STATUSES: tuple[str, ...] = (
@@ -352,7 +359,6 @@ class EnhancementsLayout(Layout):
 
     name = "enhancements"
     metadata_file = KEP_FILE
-    readme_generated = False
     key_order = KEY_ORDER
 
     def read(self, kep_dir: Path, text: str) -> Loaded:
@@ -421,7 +427,14 @@ class EnhancementsLayout(Layout):
             out[field.key] = field.write(value)
         return out
 
-    def edit(self, original: str | None, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    def edit(
+        self,
+        original: str | None,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        *,
+        path: str | Path = KEP_FILE,
+    ) -> str:
         """*original* with only the blocks of changed keys rewritten (a new file if None)."""
         if original is None:
             return dump_text(new)
@@ -432,9 +445,115 @@ class EnhancementsLayout(Layout):
         root = repository_root_of(kep_dir.parent)
         return root if root is not None else kep_dir.parent.parent
 
+    def registry_for(
+        self, kep_dir: Path, content_root: Path, registry: SigRegistry | None
+    ) -> SigRegistry:
+        """*registry*, else a sigs.yaml at the content root or in ``keps/``, else packaged."""
+        if registry is not None:
+            return registry
+        for folder in (content_root, keps_dir_of(kep_dir)):
+            if folder is not None and (folder / SIGS_FILE).is_file():
+                return registry_for(folder)
+        return registry_for(None)
+
     def structural_problems(self, loaded: Loaded, path: Path) -> tuple[Problem, ...]:
         """Unknown keys, wrong types and missing required keys: what strict parsing refuses."""
         return tuple(p for p in loaded.problems if p.code in STRUCTURAL_CODES)
 
 
 ENHANCEMENTS = EnhancementsLayout()
+
+
+class EnhancementsKep(Kep):
+    """A KEP in today's layout: the text is README.md, its sections the ``## `` headings."""
+
+    layout = ENHANCEMENTS
+
+    # -- sections: the ## headings of README.md --
+
+    def set_section(self, section: str, text: str) -> str:
+        """Replace the body of the ``## `` *section* of README.md (appended if absent).
+
+        README.md is written on persist; returns "README.md".
+        """
+        self._pending[README_FILE] = readme_parts.replace_body(self.readme_text(), section, text)
+        return README_FILE
+
+    def section_text(self, section: str) -> str:
+        """The body of the ``## `` *section* of README.md, including unsaved changes.
+
+        Raises:
+            KepNotFoundError: README.md has no such section.
+        """
+        part = readme_parts.find(readme_parts.split(self.readme_text()), section)
+        if part is None:
+            msg = f"{self.title or self._path} has no section {section!r} in README.md"
+            raise KepNotFoundError(msg, path=self._path / README_FILE)
+        return part.body
+
+    def section_names(self) -> tuple[str, ...]:
+        """The ``## `` headings of README.md, in order."""
+        return tuple(p.name for p in readme_parts.split(self.readme_text()) if p.heading)
+
+    def readme_text(self) -> str:
+        """README.md, the KEP's text (empty if there is none yet)."""
+        if README_FILE in self._pending:
+            return self._pending[README_FILE]
+        try:
+            return read_text(self._path / README_FILE)
+        except KepNotFoundError:
+            return ""
+
+    # -- checks: what strict parsing refuses; keps.validate runs the rest --
+
+    def problems_and_context(
+        self, *, now: dt.datetime | None = None
+    ) -> tuple[tuple[Problem, ...], CheckContext]:
+        """Unknown keys, wrong types, required keys missing, people left unnamed."""
+        ctx = context_for(
+            self._metadata,
+            registry=self._registry,
+            now=now or dt.datetime.now(dt.UTC),
+            metadata_path=str(self.metadata_path),
+        )
+        loaded = self._loaded or Loaded(self._metadata, None)
+        own = self.layout.structural_problems(loaded, self.metadata_path)
+        return own + run_checks(ctx, (people_are_named, *self._checks)), ctx
+
+    # -- writing: kep.yaml, README.md, the PRR approval file --
+
+    def _stage_files(self, transaction: FileTransaction, *, now: dt.datetime, check: bool) -> None:
+        """Stage kep.yaml (if its fields changed), README.md (if set) and the PRR file.
+
+        ``last-updated`` is the authors' to keep and is not touched.
+        """
+        if check:
+            self.check(now=now)
+        if self.is_new or self._metadata_changed():
+            transaction.write_text(self.metadata_path, self._metadata_text())
+        for filename, text in self._pending.items():
+            transaction.write_text(self._path / PurePosixPath(filename), text)
+        if self._metadata.prr_approvals != self._saved_approvals:
+            self._stage_prr(transaction)
+
+    def _stage_prr(self, transaction: FileTransaction) -> None:
+        """Write the PRR approval file, editing only the stages that changed."""
+        keps_dir = keps_dir_of(self._path)
+        number = self._metadata.kep_number
+        if keps_dir is None or number is None or not self._metadata.owning_sig:
+            msg = "PRR approvals need a KEP number, an owning SIG and a keps/ folder"
+            raise InvalidContentError(msg, path=self.metadata_path)
+        path = prr_file(keps_dir, self._metadata.owning_sig, number)
+        new = prr_mapping(number, self._metadata.prr_approvals)
+        if path.is_file():
+            _, data, _ = read_prr(path)
+            old = dict(data) if data is not None else {}
+            original: str | None = read_text(path)
+        else:
+            old, original = {}, None
+        if "kep-number" in old:
+            new["kep-number"] = old["kep-number"]  # keep "1234" quoted if it was
+        transaction.write_text(path, ENHANCEMENTS.edit(original, old, new, path=path))
+
+
+EnhancementsLayout.kep_type = EnhancementsKep
