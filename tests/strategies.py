@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from keps.keps.metadata import KEY_ORDER
+from keps.keps.layouts.seed import KEY_ORDER
 
 #: Any value YAML can hold, nested a little.
 yaml_values: st.SearchStrategy[Any] = st.recursive(

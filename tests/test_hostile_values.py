@@ -21,7 +21,8 @@ import keps.index
 from keps.errors import InvalidContentError, KepError
 from keps.keps.layouts import ENHANCEMENTS, SEED
 from keps.keps.layouts.enhancements import FIELDS, KEP_FILE
-from keps.keps.metadata import ALL_KEYS, Metadata, PrrApproval
+from keps.keps.layouts.seed import ALL_KEYS, metadata_from_mapping
+from keps.keps.metadata import PrrApproval
 from keps.sigs import registry_for
 from tests.kep_factory import T0, make_kep
 
@@ -209,7 +210,7 @@ def test_seed_metadata_from_hostile_values(key: str, value: object, tmp_path: Pa
     kep_dir = tmp_path / "sig-node" / "sig-wide" / "k"
     kep_dir.mkdir(parents=True, exist_ok=True)
     try:
-        metadata = Metadata.from_mapping({**SEED_BASE, key: value}, path="m.yaml")
+        metadata = metadata_from_mapping({**SEED_BASE, key: value}, path="m.yaml")
         kep = SEED.kep_type(
             path=kep_dir, content_root=tmp_path, registry=registry_for(None), metadata=metadata
         )

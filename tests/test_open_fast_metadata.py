@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from keps.errors import InvalidContentError
-from keps.keps.metadata import Metadata, _state, unique
+from keps.keps.layouts._seedyaml import _state
+from keps.keps.layouts.seed import metadata_from_mapping
+from keps.keps.metadata import unique
 from keps.keps.states import State, parse_state
 from tests.strategies import mutated_metadata, yaml_values
 
@@ -17,7 +19,7 @@ from tests.strategies import mutated_metadata, yaml_values
 def _outcome(data: dict[str, Any], lines: dict[str, int]) -> object:
     """The metadata *data* gives, or its problems as (field, code, message, line)."""
     try:
-        return Metadata.from_mapping(data, path="m.yaml", lines=lines)
+        return metadata_from_mapping(data, path="m.yaml", lines=lines)
     except InvalidContentError as exc:
         return [(p.field, p.code, p.message, p.line) for p in exc.problems], str(exc)
 
@@ -34,7 +36,7 @@ def test_problems_come_in_field_order() -> None:
     """Problems are listed in the order of the fields, not of the file's keys."""
     data = {"sig_wide": "yes", "state": "pending", "title": 3, "authors": 5}
     with pytest.raises(InvalidContentError) as caught:
-        Metadata.from_mapping(data, path="m.yaml")
+        metadata_from_mapping(data, path="m.yaml")
     assert [p.field for p in caught.value.problems] == ["authors", "title", "state", "sig_wide"]
 
 

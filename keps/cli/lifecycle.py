@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from keps import workflow
+from keps._files import read_text
 from keps.cli._app import Context, fail, one_line, pass_context
 from keps.cli.output import _plain
 from keps.errors import KepError
@@ -215,19 +216,19 @@ def register(group: click.Group) -> None:
     def show(ctx: Context, target: str, fmt: str) -> None:
         """Show a KEP's metadata and sections."""
         kep = Kep.open(ctx.kep_dir(target), content_root=ctx.content_root)
-        data = kep.metadata.to_mapping()
+        data = kep.layout.to_mapping(kep.metadata)
         if fmt == "json":
             click.echo(json.dumps(_plain(data), indent=2))
             return
-        text = (kep.path / "metadata.yaml").read_text(encoding="utf-8")
+        text = read_text(kep.metadata_path)
         if fmt == "yaml":
             click.echo(text, nl=False)
             return
         click.echo(f"{kep.title} ({kep.state}) at {kep.path}")
         click.echo(text, nl=False)
         click.echo("sections:")
-        for filename in kep.sections:
-            click.echo(f"  {filename}")
+        for name in kep.section_names():
+            click.echo(f"  {name}")
 
     @group.command()
     @click.argument("target")

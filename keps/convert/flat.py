@@ -34,8 +34,8 @@ from keps.convert.repair import KEP_KEYS, Repair, clean_front_matter, parse_fron
 from keps.convert.sections import section_files
 from keps.errors import InvalidContentError, KepError, KepExistsError, StorageError
 from keps.keps.kep import Kep
-from keps.keps.layouts.seed import SEED, SeedKep
-from keps.keps.metadata import KEY_ORDER, Exemption, Metadata
+from keps.keps.layouts.seed import KEY_ORDER, SEED, SeedKep, metadata_to_mapping
+from keps.keps.metadata import Exemption, Metadata
 from keps.keps.sections import render, required_for
 from keps.problems import Problem, errors_only
 from keps.sigs import SigRegistry
@@ -354,7 +354,7 @@ def _metadata_text(metadata: Metadata, cleaned: Any) -> str:
     ``see_also`` has no Metadata field; as an unknown key it survives every later
     load/save of the KEP (the round-trip document keeps keys it does not know).
     """
-    mapping = metadata.to_mapping()
+    mapping = metadata_to_mapping(metadata)
     order = list(KEY_ORDER)
     if cleaned.see_also:
         mapping[SEE_ALSO_KEY] = list(cleaned.see_also)

@@ -28,15 +28,29 @@ from keps._yaml import dump_roundtrip, load_fast, load_roundtrip, update_documen
 from keps.errors import InvalidContentError, KepExistsError, KepNotFoundError, PathOutsideError
 from keps.keps.check import CheckContext, checks_for, context_for, run_checks, section_is_outside
 from keps.keps.kep import Kep, title_from_name
+from keps.keps.layouts._seedyaml import (
+    ALL_KEYS,
+    KEY_ORDER,
+    metadata_from_mapping,
+    metadata_to_mapping,
+)
 from keps.keps.layouts.base import Layout, Loaded
-from keps.keps.metadata import ALL_KEYS, Metadata, unique
+from keps.keps.metadata import Metadata, unique
 from keps.keps.path import content_root_of, locate, text_fault
 from keps.keps.sections import README, filename_for, render_readme, sort_sections, spec_for
 from keps.keps.skeleton import stage_skeleton
 from keps.problems import Problem
 from keps.sigs import SigRegistry, registry_for
 
-__all__ = ["SEED", "SeedKep", "SeedLayout"]
+__all__ = [
+    "ALL_KEYS",
+    "KEY_ORDER",
+    "SEED",
+    "SeedKep",
+    "SeedLayout",
+    "metadata_from_mapping",
+    "metadata_to_mapping",
+]
 
 
 class SeedLayout(Layout):
@@ -50,13 +64,13 @@ class SeedLayout(Layout):
         """The metadata in *text*; InvalidContentError for any bad field (every one listed)."""
         path = os.path.join(kep_dir, METADATA_FILE)  # noqa: PTH118 - a string: no Path per KEP
         loaded = load_fast(text, path=path)
-        metadata = Metadata.from_mapping(loaded.data, path=path, lines=loaded.lines)
+        metadata = metadata_from_mapping(loaded.data, path=path, lines=loaded.lines)
         raw = loaded.data if isinstance(loaded.data, Mapping) else None
         return Loaded(metadata, raw, (), loaded.lines)
 
     def to_mapping(self, metadata: Metadata) -> dict[str, Any]:
         """The seed's keys in the seed's order, empty fields left out."""
-        return metadata.to_mapping()
+        return metadata_to_mapping(metadata)
 
     def edit(
         self,
