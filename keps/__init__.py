@@ -16,6 +16,7 @@ from keps import _lazy
 
 if TYPE_CHECKING:
     from keps import errors
+    from keps.convert.layout import convert_layout
     from keps.errors import (
         CheckFailedError,
         InvalidContentError,
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     )
     from keps.keps import check, sections
     from keps.keps.kep import Kep, new, open
-    from keps.keps.layouts.move import convert_layout
     from keps.keps.metadata import Event, Exemption, Metadata
     from keps.keps.states import TRANSITIONS, State, can_transition
     from keps.keps.themes import DEVELOPMENT_THEMES
@@ -93,7 +93,7 @@ __getattr__, __dir__ = _lazy.attach(
         "keps.keps.themes": ("DEVELOPMENT_THEMES",),
         "keps.keps.check": ("",),
         "keps.keps.sections": ("",),
-        "keps.keps.layouts.move": ("convert_layout",),
+        "keps.convert.layout": ("convert_layout",),
         "keps.problems": (
             "Problem",
             "Severity",

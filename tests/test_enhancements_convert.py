@@ -8,8 +8,8 @@ import attrs
 import pytest
 
 import keps
+from keps.convert.layout import UNMAPPED_KEY, convert_layout
 from keps.keps.layouts import ENHANCEMENTS, SEED
-from keps.keps.layouts.move import UNMAPPED_KEY, convert_layout
 from tests.test_enhancements_layout import make_repo
 
 

@@ -63,8 +63,8 @@ def _show(kep_dir: Path, echo: Callable[[str], None]) -> None:
     echo("  files:")
     for path in sorted(p for p in kep_dir.rglob("*") if p.is_file()):
         echo(f"    {path.relative_to(kep_dir).as_posix()}")
-    echo("  metadata.yaml:")
-    for line in (kep_dir / "metadata.yaml").read_text(encoding="utf-8").splitlines():
+    echo(f"  {kep.metadata_path.name}:")
+    for line in kep.metadata_path.read_text(encoding="utf-8").splitlines():
         echo(f"    {line}")
 
 

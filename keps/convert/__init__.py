@@ -31,6 +31,7 @@ from keps.convert.flat import (
     slug_for,
 )
 from keps.convert.frontmatter import FrontMatter, split_front_matter
+from keps.convert.layout import convert_layout
 from keps.convert.repair import Repair, parse_front_matter
 from keps.convert.sections import section_files, split_sections
 from keps.convert.tree import (
@@ -41,7 +42,6 @@ from keps.convert.tree import (
     find_sources,
     write_sigs_file,
 )
-from keps.keps.layouts.move import convert_layout
 
 __all__ = [
     "EXEMPTION_REASONS",

@@ -48,10 +48,12 @@ def locked_kep(runtime: Runtime, *, timeout: float = DEFAULT_TIMEOUT) -> Iterato
     """Open the runtime's KEP while holding its lock for the whole step."""
     location = relative_location(runtime.target_dir, runtime.content_root)
     with step_lock(runtime.content_root, [location], timeout=timeout):
-        if not (runtime.target_dir / "metadata.yaml").is_file():
+        try:
+            kep = Kep.open(runtime.target_dir, content_root=runtime.content_root)
+        except KepNotFoundError as exc:
             msg = f"no KEP at {runtime.target_dir}; create one with init first"
-            raise KepNotFoundError(msg, path=runtime.target_dir)
-        yield Kep.open(runtime.target_dir, content_root=runtime.content_root)
+            raise KepNotFoundError(msg, path=runtime.target_dir) from exc
+        yield kep
 
 
 def require_state(kep: Kep, step: str, *allowed: State) -> None:

@@ -10,7 +10,7 @@ layout          metadata file      keys                 text
 ==============  =================  ===================  ===========================
 
 :func:`detect` tells which layout a KEP folder uses; :class:`~keps.keps.Kep` delegates
-reading, key mapping and writing to it. :func:`keps.keps.layouts.move.convert_layout`
+reading, key mapping and writing to it. :func:`keps.convert.convert_layout`
 moves a KEP from one layout to the other.
 """
 

@@ -46,7 +46,7 @@ class Loaded:
 class Layout:
     """One way of laying out a KEP on disk; subclasses fill in every method."""
 
-    #: short name used by the CLI and by :func:`keps.keps.layouts.move.convert_layout`
+    #: short name used by the CLI and by :func:`keps.convert.convert_layout`
     name: str = ""
     #: the file in the KEP folder that holds the metadata
     metadata_file: str = ""

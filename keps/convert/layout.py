@@ -26,7 +26,7 @@ import attrs
 from keps._files import FileTransaction, read_text
 from keps.errors import InvalidContentError, KepExistsError
 from keps.keps.kep import Kep
-from keps.keps.layouts import ENHANCEMENTS, SEED, Layout, layout_named
+from keps.keps.layouts import ENHANCEMENTS, LAYOUTS, SEED, Layout, layout_named
 from keps.keps.layouts import readme as readme_parts
 from keps.keps.layouts.enhancements import KEY_ORDER, keps_dir_of, prr_file, prr_mapping
 from keps.keps.sections import README, name_for, render_readme
@@ -59,7 +59,7 @@ def convert_layout(kep: Kep, to: str | Layout, dest: str | Path) -> Kep:
         msg = f"{kep.path} is already in the {target.name} layout"
         raise InvalidContentError(msg, path=kep.path)
     dest_dir = Path(dest).absolute()
-    if any((dest_dir / name).exists() for name in ("metadata.yaml", "kep.yaml")):
+    if any((dest_dir / layout.metadata_file).exists() for layout in LAYOUTS.values()):
         msg = f"a KEP already exists at {dest_dir}"
         raise KepExistsError(msg, path=dest_dir)
     transaction = FileTransaction()
