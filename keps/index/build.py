@@ -135,7 +135,9 @@ def find_kep_dirs(content_root: Path) -> Iterator[Path]:
     """Every KEP folder under *content_root* (holding metadata.yaml or kep.yaml), in name order.
 
     Hidden folders are skipped, symlinked folders are not followed, and a KEP folder's
-    own subfolders (guides, assets) are not searched for further KEPs.
+    own subfolders (guides, assets) are not searched for further KEPs. A metadata file
+    of any kind counts (a FIFO, a folder, a dangling link): such a KEP is broken, not
+    absent.
     """
     stack = [content_root]
     while stack:
@@ -153,11 +155,31 @@ def find_kep_dirs(content_root: Path) -> Iterator[Path]:
         for child in children:
             if child.name.startswith("."):
                 continue
-            path = Path(child.path)
-            if (path / METADATA_FILE).is_file() or (path / KEP_FILE).is_file():
-                yield path
+            if kep_file(child.path)[0]:
+                yield Path(child.path)
             else:
-                stack.append(path)
+                stack.append(Path(child.path))
+
+
+def kep_file(folder: str) -> tuple[bool, cache.Identity]:
+    """(True, identity of its metadata file) when *folder* is a KEP folder, else (False, None).
+
+    A folder is a KEP folder when it holds ``metadata.yaml`` or ``kep.yaml`` of any
+    kind: a regular file (the usual case, one stat), or anything else - a FIFO, a
+    device, a folder, a dangling link - which makes a broken KEP that a rebuild lists,
+    never a folder it silently walks past. The identity is that of the file found
+    (None for a dangling link).
+    """
+    for name in (METADATA_FILE, KEP_FILE):
+        try:
+            info = os.stat(f"{folder}/{name}")
+        except (OSError, ValueError):
+            continue
+        return True, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    for name in (METADATA_FILE, KEP_FILE):  # neither is there: a dangling link?
+        if os.path.lexists(f"{folder}/{name}"):
+            return True, None
+    return False, None
 
 
 def rebuild(
@@ -349,7 +371,7 @@ def _result_of(known: tuple[Any, ...]) -> Entry | BrokenKep | None:
 def _walk(
     root: Path, old_dirs: dict[str, Any], new_dirs: dict[str, Any], start_ns: int
 ) -> Iterator[tuple[str, str, cache.Identity]]:
-    """(folder, location, identity of metadata.yaml) of every KEP, as :func:`find_kep_dirs`.
+    """(folder, location, identity of its metadata file) of every KEP, as :func:`find_kep_dirs`.
 
     The same folders in the same order; a folder whose identity is unchanged since the
     last rebuild is not listed again (its subfolders come from *old_dirs*). What each
@@ -363,9 +385,7 @@ def _walk(
         for name in reversed(_subfolders(folder, rel, old_dirs, new_dirs, start_ns)):
             child_rel = f"{rel}/{name}" if rel else name
             child = f"{base}/{child_rel}"
-            is_kep, meta_id = cache.is_regular(f"{child}/{METADATA_FILE}")
-            if not is_kep:  # today's layout (kubernetes/enhancements): kep.yaml
-                is_kep, meta_id = cache.is_regular(f"{child}/{KEP_FILE}")
+            is_kep, meta_id = kep_file(child)
             if is_kep:
                 yield child, child_rel, meta_id
             else:

@@ -11,8 +11,8 @@ KEP is read and checked again.
 The file lives under ``platformdirs.user_cache_path("keps")/index/``, named by a hash of
 the absolute content root, never inside the tree. It is ``marshal`` of plain data (no
 code, no pickle) with a version and the identities of everything else a result depends
-on: the SIG list in force and the keps code itself. A missing, unreadable, corrupt or
-foreign cache is ignored and rewritten; it can cost time, never correctness.
+on: the SIG list in force and the keps code itself. A missing, unreadable, oversized,
+corrupt or foreign cache is ignored and rewritten; it can cost time, never correctness.
 
 Files changed within :data:`RACY_NS` of the start of a rebuild are not remembered: a
 second change inside the file system's time granularity could keep the same identity
@@ -28,20 +28,22 @@ import hashlib
 import logging
 import marshal
 import os
-import stat
 import struct
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from keps._files import MAX_INDEX_BYTES, read_bytes
 from keps._names import INDEX_FILE
+from keps.errors import KepError, KepNotFoundError
 from keps.index.entry import BrokenKep, Entry
 from keps.keps.states import State
 from keps.problems import Problem, Severity
 
 __all__ = [
     "CACHE_VERSION",
+    "MAX_CACHE_BYTES",
     "PACKED_SIZE",
     "RACY_NS",
     "Identity",
@@ -175,6 +177,11 @@ def code_fingerprint() -> tuple[tuple[str, int, int], ...]:
     return tuple(found)
 
 
+#: Cache files are refused above this size before they are read (a 10,000 KEP tree
+#: makes about 7 MiB): the same cap as keps.yaml, whose content they summarise.
+MAX_CACHE_BYTES = MAX_INDEX_BYTES
+
+
 def load(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
     """The cached data in *path* if its version and *key* match; None otherwise."""
     data = _read(path)
@@ -205,18 +212,24 @@ def save(
 
 
 def _read(path: Path) -> object:
-    """What the cache file *path* holds; None when it is missing or unreadable.
+    """What the cache file *path* holds; None when it is missing, unreadable or no cache.
 
-    One read (marshal.load reads in small bites), with the collector paused: a cache of
-    10,000 KEPs is hundreds of thousands of objects, none of them garbage.
+    Read through the guarded reader: a FIFO, a device or a file over
+    :data:`MAX_CACHE_BYTES` is refused without blocking or filling memory. One read
+    (marshal.load reads in small bites), with the collector paused: a cache of 10,000
+    KEPs is hundreds of thousands of objects, none of them garbage.
     """
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path, limit=MAX_CACHE_BYTES)
+    except KepNotFoundError:
+        return None
+    except KepError as exc:
+        log.info("ignoring the cache file %s: %s", path, exc.message)
+        return None
+    try:
         with gc_paused():
             return marshal.loads(raw)
-    except FileNotFoundError:
-        return None
-    except (OSError, EOFError, ValueError, TypeError) as exc:
+    except (EOFError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         log.info("ignoring the unreadable cache file %s: %s", path, exc)
         return None
 
@@ -227,15 +240,36 @@ def _replace(path: Path, payload: bytes) -> None:
     No fsync: a cache lost or cut short by a crash is unreadable, and an unreadable cache
     is only ignored. A plain rename, not the tree's atomic_write_bytes: rebuild and open
     run inside lifecycle steps, whose writes must be the only ones in the tree's journal.
+    The temporary file is made new (never opened if something is already there, such as
+    a FIFO), and nothing is written that :func:`_read` would refuse.
     """
+    if len(payload) > MAX_CACHE_BYTES:
+        log.info("not writing the index cache %s: %d bytes", path, len(payload))
+        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(payload)
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, _NEW_FILE, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
         os.rename(tmp, path)  # noqa: PTH104 - the same call on str and Path
     except OSError as exc:
         log.info("cannot write the index cache %s: %s", path, exc)
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+#: How a temporary cache file is created: new, never through a link, never blocking.
+_NEW_FILE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 # -- results as plain data ----------------------------------------------------------------
@@ -345,17 +379,6 @@ def from_plain(plain: tuple[Any, ...]) -> Entry | BrokenKep:
         return BrokenKep(location, problems_from_plain(problems), kep_number=number, uuid=uuid)
     msg = f"unknown cached result {kind!r}"
     raise ValueError(msg)
-
-
-def is_regular(path: str) -> tuple[bool, Identity]:
-    """(True, identity) when *path* is a regular file (following links), else (False, None)."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return False, None
-    if not stat.S_ISREG(info.st_mode):
-        return False, None
-    return True, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 # -- the parsed keps.yaml ------------------------------------------------------------------
