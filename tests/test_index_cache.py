@@ -1,7 +1,10 @@
 """The incremental index cache on small generated trees: a warm rebuild is a full walk.
 
-These tests need no ``../shared``. Each warm rebuild is compared with a full walk
-(``incremental=False``), which reads every file.
+These tests need no ``../shared``. They keep the racy window on at its real width and
+make the changes identity checks find hardest: folders swapped for symlinks whose files
+keep every identity, same-size edits with the modification time put back, files outside
+the KEP folder (production readiness approvals, the packaged SIG list). Each warm
+rebuild is compared with a full walk (``incremental=False``), which reads every file.
 """
 
 from __future__ import annotations
@@ -16,7 +19,87 @@ from pathlib import Path
 import pytest
 
 import keps
-from tests.index_cache_helpers import seed_tree
+import keps.index
+from keps.index import forked
+from tests.index_cache_helpers import (
+    edit_same_size,
+    enhancements_tree,
+    kep_dir,
+    location,
+    prr_path,
+    run_later,
+    seed_tree,
+    warm_equals_full,
+    write_prr,
+)
+
+
+@pytest.fixture(name="tree", params=["one-process", "forked"])
+def _tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    """A generated seed tree, rebuilt as if some seconds after it was written.
+
+    Each test runs twice: all files checked in this process, and a share of them
+    checked by a forked child (see keps.index.forked), as on a large tree.
+    """
+    monkeypatch.setattr(forked, "FORK_THRESHOLD", 1 if request.param == "forked" else 10**9)
+    run_later(monkeypatch)
+    return seed_tree(tmp_path / "content")
+
+
+class TestWarmRebuild:
+    def test_guides_moved_out_and_linked_back(self, tree: Path) -> None:
+        """guides/ moved out of the KEP and symlinked back: its files keep inode, size and
+        times, yet the sections now leave the KEP folder (issue 12, item 3a)."""
+        keps.index.rebuild(tree)
+        target = kep_dir(tree, "alpha-kep")
+        outside = tree.parent / "elsewhere"
+        outside.mkdir()
+        (target / "guides").rename(outside / "guides")  # a rename: the files keep identity
+        (target / "guides").symlink_to(outside / "guides")
+        index = warm_equals_full(tree)
+        (broken,) = index.broken
+        assert broken.location == location(tree, target)
+        outside_codes = [p.code for p in broken.problems if p.code == "section-path-outside"]
+        assert len(outside_codes) == 3
+
+    def test_guides_linked_to_a_folder_inside_the_kep(self, tree: Path) -> None:
+        """A guides/ link that stays inside the KEP folder keeps the KEP good, and moving
+        the link's target out afterwards breaks it."""
+        keps.index.rebuild(tree)
+        target = kep_dir(tree, "alpha-kep")
+        (target / "guides").rename(target / "assets" / "guides")
+        (target / "guides").symlink_to(Path("assets") / "guides")
+        assert location(tree, target) in {e.location for e in warm_equals_full(tree).entries}
+        (target / "assets" / "guides").rename(tree.parent / "guides")
+        (target / "assets" / "guides").symlink_to(tree.parent / "guides")
+        assert location(tree, target) in {b.location for b in warm_equals_full(tree).broken}
+
+
+class TestProductionReadiness:
+    """kubernetes/enhancements layout: approvals live in keps/prod-readiness/<sig>/<n>.yaml."""
+
+    @pytest.fixture(name="checkout")
+    def _checkout(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        run_later(monkeypatch)
+        return tmp_path / "enhancements"
+
+    def test_an_edit_of_only_the_prr_file_is_seen(self, checkout: Path) -> None:
+        """The approver changed in the PRR file alone - same size, mtime put back - shows
+        in a warm rebuild (issue 12, item 3b)."""
+        enhancements_tree(checkout, prr="@alice")
+        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ("@alice",)
+        edit_same_size(prr_path(checkout), '"@alice"', '"@bobby"')
+        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ("@bobby",)
+
+    def test_a_prr_file_added_later_is_seen(self, checkout: Path) -> None:
+        """A KEP without approvals gets a PRR file: its absence was part of the cache key."""
+        enhancements_tree(checkout, prr=None)
+        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ()
+        write_prr(checkout, "@alice")
+        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ("@alice",)
+        prr_path(checkout).unlink()
+        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ()
+
 
 # -- the keps package itself ----------------------------------------------------------------
 

@@ -9,6 +9,7 @@ existing keps.yaml, and every number it or the tree records, stay used.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -34,6 +35,7 @@ from keps.index.store import (
 from keps.problems import Problem, Severity, errors_only
 
 if TYPE_CHECKING:
+    from keps.keps.kep import Kep
     from keps.sigs import SigRegistry
 
 # Reading KEPs (the object model, YAML, the SIG list, worker processes) is imported by the
@@ -193,13 +195,14 @@ def rebuild(
     file or the tree records; an unreadable keps.yaml only costs a warning.
     *registry* defaults to the content root's sigs.yaml, else the packaged list.
 
-    With *incremental* (the default) a KEP whose ``metadata.yaml`` and listed section
-    files are unchanged since the last rebuild (same size, modification and change
-    time, inode), under the same SIG list and keps code, is taken from the cache in the
-    user's cache directory (see :mod:`keps.index.cache`); every other KEP is read and
-    checked. ``incremental=False`` reads every KEP. Either way the cache is refreshed,
-    and the result is the same. An explicit *registry* is not cached: every KEP is read.
-    A cold rebuild of many KEPs reads them in worker processes, one per core.
+    With *incremental* (the default) a KEP whose files are unchanged since the last
+    rebuild - its metadata file, each listed section and the folders on the way to it,
+    its production readiness file (same size, modification and change time, inode) -
+    under the same SIG list and keps code, is taken from the cache in the user's cache
+    directory (see :mod:`keps.index.cache`); every other KEP is read and checked.
+    ``incremental=False`` reads every KEP. Either way the cache is refreshed, and the
+    result is the same. An explicit *registry* is not cached: every KEP is read. A cold
+    rebuild of many KEPs reads them in worker processes, one per core.
 
     Raises:
         KepNotFoundError: *content_root* is not a folder.
@@ -255,17 +258,15 @@ def rebuild(
             else:
                 todo.append((slot, kep_dir, location, meta_id))
         todo.sort()
-    for (slot, _, location, meta_id), (fresh, sections, identities, plain) in zip(
+    for (slot, _, location, meta_id), (fresh, probes, packed, newest, plain) in zip(
         todo, _read_many(root, todo, explicit), strict=True
     ):
         results[slot] = fresh
-        if not (cache.is_racy(meta_id, start_ns) or any(
-            cache.is_racy(i, start_ns) for i in identities
-        )):  # fmt: skip
+        if not cache.is_racy(meta_id, start_ns) and newest < start_ns - cache.RACY_NS:
             # section names, SIGs and people repeat from KEP to KEP: one object each in
             # the cache file, which marshal then writes and loads once
-            packed = cache.pack((meta_id, *identities))
-            new_keps[location] = (packed, tuple(map(sys.intern, sections)), plain)
+            files, folders = (tuple(map(sys.intern, names)) for names in probes)
+            new_keps[location] = (cache.pack_one(meta_id) + packed, files, plain, folders)
     changed = not old or todo or new_dirs != old_dirs or old.get("salvage") != salvage
     if path is not None and key is not None and changed:
         cache.save(path, key, new_dirs, new_keps, salvage=salvage)
@@ -327,21 +328,31 @@ _BATCH = 250
 
 
 def _cache_key(root: Path) -> dict[str, Any]:
-    """Everything besides the KEP files that a rebuild's results depend on."""
+    """Everything besides each KEP's own files that a rebuild's results depend on.
+
+    The root's real path too: whether a symlinked section leaves its KEP folder depends
+    on where the folder really is.
+    """
     sigs = cache.file_identity(str(root / "sigs.yaml"))
-    return {"root": str(root), "sigs": sigs, "code": cache.code_fingerprint()}
+    return {
+        "root": str(root),
+        "real": os.path.realpath(root),
+        "sigs": sigs,
+        "code": cache.code_fingerprint(),
+    }
 
 
 def _from_cache(kep_dir: str, meta_id: cache.Identity, known: Any) -> Entry | BrokenKep | None:
     """The cached result for the KEP in *kep_dir* if none of its files changed, else None.
 
-    *known* is what the cache holds for it: (packed identities of metadata.yaml and each
-    listed section, the listed sections, the result as plain data).
+    *known* is what the cache holds for it: (packed identities of the metadata file and
+    of each file and folder probed, the files, the result as plain data, the folders;
+    see :func:`cache.probes_for`).
     """
     if not _head_matches(meta_id, known):
         return None
-    packed, sections, _ = known
-    if cache.packed_stats(kep_dir, sections) != packed[_HEAD:]:
+    packed, files, _, folders = known
+    if cache.packed_stats(kep_dir, files, folders) != packed[_HEAD:]:
         return None
     return _result_of(known)
 
@@ -352,12 +363,7 @@ _HEAD = cache.PACKED_SIZE
 
 def _head_matches(meta_id: cache.Identity, known: Any) -> bool:
     """True when *known* is a well-formed cached KEP whose metadata file is unchanged."""
-    if type(known) is not tuple or len(known) != 3:
-        return False
-    packed, sections, _ = known
-    if type(packed) is not bytes or type(sections) is not tuple:
-        return False
-    return packed.startswith(cache.pack_one(meta_id))
+    return cache.well_formed(known) and known[0].startswith(cache.pack_one(meta_id))
 
 
 def _result_of(known: tuple[Any, ...]) -> Entry | BrokenKep | None:
@@ -419,17 +425,14 @@ def _subfolders(
     return names
 
 
-_Read: TypeAlias = tuple[Entry | BrokenKep, tuple[str, ...], tuple[cache.Identity, ...]]
-
-#: What :func:`_read_many` yields: a :data:`_Read` and the result as plain data.
-_ReadPlain: TypeAlias = tuple[
-    Entry | BrokenKep, tuple[str, ...], tuple[cache.Identity, ...], tuple[Any, ...]
-]
+#: What :func:`_read_many` yields per KEP: the result, the probes that cover its files,
+#: their packed identities, the newest time among them, and the result as plain data.
+_Read: TypeAlias = tuple[Entry | BrokenKep, cache.Probes, bytes, int, tuple[Any, ...]]
 
 
 def _read_many(
     root: Path, todo: list[tuple[int, str, str, cache.Identity]], registry: SigRegistry | None
-) -> Iterator[_ReadPlain]:
+) -> Iterator[_Read]:
     """Read and check each KEP in *todo*, in order; in worker processes when there are many.
 
     Each result comes with its plain form for the cache (the workers send that anyway).
@@ -454,18 +457,18 @@ def _read_many(
             with pool:
                 args = [(str(root), batch, registry) for batch in batches]
                 for part in pool.map(_read_batch, args):
-                    for plain, sections, identities in part:
-                        yield cache.from_plain(plain), sections, identities, plain
+                    for plain, probes, packed, newest in part:
+                        yield cache.from_plain(plain), probes, packed, newest, plain
             return
     resolved = registry_for(root, registry)
     for kep_dir, location in jobs:
-        result, sections, identities = _read_one(kep_dir, location, root, resolved)
-        yield result, sections, identities, cache.to_plain(result)
+        result, probes, packed, newest = _read_one(kep_dir, location, root, resolved)
+        yield result, probes, packed, newest, cache.to_plain(result)
 
 
 def _read_batch(
     args: tuple[str, list[tuple[str, str]], SigRegistry | None],
-) -> list[tuple[tuple[Any, ...], tuple[str, ...], tuple[cache.Identity, ...]]]:
+) -> list[tuple[tuple[Any, ...], cache.Probes, bytes, int]]:
     """Worker side of :func:`_read_many`: plain results, cheap to send back."""
     from keps.sigs import registry_for
 
@@ -474,41 +477,36 @@ def _read_batch(
     resolved = registry_for(root, registry)
     out = []
     for kep_dir, location in jobs:
-        result, sections, identities = _read_one(kep_dir, location, root, resolved)
-        out.append((cache.to_plain(result), sections, identities))
+        result, probes, packed, newest = _read_one(kep_dir, location, root, resolved)
+        out.append((cache.to_plain(result), probes, packed, newest))
     return out
 
 
-def _read_one(kep_dir: str, location: str, root: Path, registry: SigRegistry) -> _Read:
-    """The result for one KEP, its listed sections and their identities as the checks saw them.
+def _read_one(
+    kep_dir: str, location: str, root: Path, registry: SigRegistry
+) -> tuple[Entry | BrokenKep, cache.Probes, bytes, int]:
+    """The result for one KEP, the probes that cover the files it was made from, their
+    packed identities as the checks saw them, and the newest time among those.
 
     A section the checks looked at with ``lstat`` (a plain name, no symlink on the way)
     takes its identity from that very call: one system call per file instead of two,
     and no window in which the file could change between the check and the record.
-    Other sections are stat'ed after the read.
+    Other probes are stat'ed after the read.
     """
-    result, sections, seen = _index_one(Path(kep_dir), location, root, registry)
-    if not sections:
-        return result, sections, ()
-    found: list[cache.Identity] = []
-    for name in sections:
-        if name in seen:
-            info = seen[name]
-            found.append(
-                None
-                if info is None
-                else (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-            )
-        else:
-            found.append(cache.file_identity(f"{kep_dir}/{name}"))
-    return result, sections, tuple(found)
+    result, sections, seen, extra = _index_one(Path(kep_dir), location, root, registry)
+    probes = cache.probes_for(sections, extra)
+    packed, newest = cache.record(kep_dir, probes, seen)
+    return result, probes, packed, newest
 
 
 def _index_one(
     kep_dir: Path, location: str, root: Path, registry: SigRegistry
-) -> tuple[Entry | BrokenKep, tuple[str, ...], Mapping[str, os.stat_result | None]]:
+) -> tuple[
+    Entry | BrokenKep, tuple[str, ...], Mapping[str, os.stat_result | None], tuple[str, ...]
+]:
     """The entry of the KEP in *kep_dir*, or what is wrong with it; its listed sections;
-    and the ``lstat`` the checks made of each (see :attr:`CheckContext.section_stats`).
+    the ``lstat`` the checks made of each (see :attr:`CheckContext.section_stats`); and
+    the other files it was read from, relative to *kep_dir* (see :func:`_prr_probes`).
     """
     from keps.keps.kep import Kep
 
@@ -519,14 +517,41 @@ def _index_one(
         if not problems:
             path = str(kep_dir / METADATA_FILE)
             problems = (Problem("kep-unreadable", exc.message, path=path),)
-        return BrokenKep(location, problems), (), {}
+        return BrokenKep(location, problems), (), {}, ()
     sections = tuple(kep.metadata.sections)
+    extra = _prr_probes(kep, kep_dir)
     problems, context = kep._problems_and_context()  # private to keps: the index is its own
     seen = context.section_stats
     if errors_only(problems):
         broken = BrokenKep(location, problems, kep_number=kep.kep_number, uuid=kep.uuid or None)
-        return broken, sections, seen
-    return Entry.from_metadata(kep.metadata, location), sections, seen
+        return broken, sections, seen, extra
+    return Entry.from_metadata(kep.metadata, location), sections, seen, extra
+
+
+def _prr_probes(kep: Kep, kep_dir: Path) -> tuple[str, ...]:
+    """Where the production readiness approval file of *kep* is, relative to *kep_dir*.
+
+    The approvals in it are part of the entry, so the file, present or absent, is one
+    of the KEP's files. The enhancements layout reads it for a KEP in a ``keps/``
+    folder whose kep.yaml gives an owning SIG and a ``kep-number``; the path is asked of
+    the layout's own :func:`prr_file`, with the number as kep.yaml spells it (``"0042"``)
+    and as a number.
+    """
+    from keps.keps.layouts.enhancements import keps_dir_of, prr_file
+
+    keps_dir = keps_dir_of(kep_dir)
+    spelled = kep.raw.get("kep-number")  # kep.yaml's key; a seed KEP has no such key
+    sig = kep.metadata.owning_sig
+    if keps_dir is None or not sig or spelled is None:
+        return ()
+    spellings = {str(spelled).strip()}
+    with contextlib.suppress(ValueError):  # more digits than str() takes: no such file
+        if kep.kep_number is not None:
+            spellings.add(str(kep.kep_number))
+    spellings.discard("")
+    return tuple(
+        os.path.relpath(prr_file(keps_dir, sig, number), kep_dir) for number in sorted(spellings)
+    )
 
 
 #: ``kep_number: 12`` anywhere in a keps.yaml our emitter wrote (quotes tolerated). No

@@ -2,11 +2,14 @@
 
 A rebuild of 10,000 KEPs mostly re-reads files that did not change. The cache records,
 per content root, what the last rebuild learned: for every KEP folder the identity
-(size, modification and change time in ns, inode) of ``metadata.yaml`` and of each listed
-section file, and what the rebuild made of it (an index entry, or a broken KEP with its
-problems); for every other folder the identity of the folder and its subfolders' names.
-A KEP whose files all still have the same identity is taken from the cache; every other
-KEP is read and checked again.
+(size, modification and change time in ns, inode) of ``metadata.yaml`` and of every
+other file the result was made from - each listed section, the folders on the way to
+it (their kind and inode, so a folder swapped for a symlink shows), and in the
+kubernetes/enhancements layout the KEP's production readiness file, present or absent -
+and what the rebuild made of it (an index entry, or a broken KEP with its problems); for
+every other folder the identity of the folder and its subfolders' names. A KEP whose
+files all still have the same identity is taken from the cache; every other KEP is read
+and checked again.
 
 The file lives under ``platformdirs.user_cache_path("keps")/index/``, named by a hash of
 the absolute content root, never inside the tree. It is ``marshal`` of plain data (no
@@ -29,9 +32,10 @@ import hashlib
 import logging
 import marshal
 import os
+import stat
 import struct
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -48,6 +52,7 @@ __all__ = [
     "PACKED_SIZE",
     "RACY_NS",
     "Identity",
+    "Probes",
     "cache_path",
     "code_fingerprint",
     "file_identity",
@@ -57,17 +62,20 @@ __all__ = [
     "pack",
     "pack_one",
     "packed_stats",
+    "probes_for",
     "problem_plain",
     "problems_from_plain",
+    "record",
     "remember_written",
     "save",
     "to_plain",
+    "well_formed",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout of the cached data changes.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 #: Files modified this close to (or after) the start of a rebuild are read next time too.
 RACY_NS = 2_000_000_000
@@ -92,6 +100,9 @@ _PACKED = struct.Struct("<qqqQ")
 #: The packed identity of a file that is not there (no real file has a negative size).
 _MISSING = _PACKED.pack(-1, 0, 0, 0)
 
+#: The first value of a packed folder on the way to a section, and of a packed symlink.
+_FOLDER, _LINK = -2, -3
+
 
 def pack(identities: Iterable[Identity]) -> bytes:
     """*identities* as one bytes object, equal for equal identities in the same order."""
@@ -107,20 +118,130 @@ def pack_one(identity: Identity) -> bytes:
 PACKED_SIZE = _PACKED.size
 
 
-def packed_stats(folder: str, names: Iterable[str]) -> bytes:
-    """:func:`pack` of the identities of the files *names* in *folder*, stat'ed now.
+#: What to look at in a KEP folder besides its metadata file: (files, folders), names
+#: relative to the folder (see :func:`probes_for`).
+Probes: TypeAlias = tuple[tuple[str, ...], tuple[str, ...]]
 
-    The check of a warm rebuild: one stat per file, straight into bytes.
+
+def probes_for(sections: Iterable[str], extra: Iterable[str] = ()) -> Probes:
+    """What to look at in a KEP folder to know that its listed *sections* did not change.
+
+    The files are the sections and the *extra* files (relative to the KEP folder: the
+    production readiness file); the folders are those on the way to a section, each
+    once (for ``guides/developer.md``: ``guides``). See :func:`packed_stats`.
     """
-    found = []
-    for name in names:
+    files = (*sections, *extra)
+    folders: dict[str, None] = {}
+    for name in sections:
+        parts = name.split("/")[:-1]
+        for end in range(1, len(parts) + 1):
+            folder = "/".join(parts[:end])
+            if folder:
+                folders.setdefault(folder)
+    return files, tuple(folders)
+
+
+def packed_stats(folder: str, files: Iterable[str], folders: Iterable[str] = ()) -> bytes:
+    """The identities of *files* and then *folders* in *folder*, stat'ed now, packed.
+
+    The check of a warm rebuild: one ``lstat`` per name, straight into bytes. A file is
+    its identity; a folder on the way to a section its kind and inode, so that a folder
+    moved away and symlinked back, whose files keep every identity, still shows. A
+    symlink adds its own identity, its target's, and where it leads in the end.
+    """
+    found: list[bytes] = []
+    add, lstat, pack = found.append, os.lstat, _PACKED.pack  # locals: 60,000 calls at 10,000 KEPs
+    for name in files:
+        path = f"{folder}/{name}"
         try:
-            info = os.stat(f"{folder}/{name}")
+            info = lstat(path)
         except (OSError, ValueError):
-            found.append(_MISSING)
+            add(_MISSING)
             continue
-        found.append(_PACKED.pack(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        if info.st_mode & _IFMT == _IFLNK:
+            add(_probe_link(path, info, is_folder=False)[0])
+        else:
+            add(pack(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    for name in folders:
+        path = f"{folder}/{name}"
+        try:
+            info = lstat(path)
+        except (OSError, ValueError):
+            add(_MISSING)
+            continue
+        if info.st_mode & _IFMT == _IFLNK:
+            add(_probe_link(path, info, is_folder=True)[0])
+        else:
+            add(pack(_FOLDER, info.st_mode, 0, info.st_ino))
     return b"".join(found)
+
+
+#: The file type bits of a mode, and those of a symlink (stat.S_ISLNK without a call).
+_IFMT, _IFLNK = 0o170000, stat.S_IFLNK
+
+
+def _probe_link(path: str, info: os.stat_result, *, is_folder: bool) -> tuple[bytes, int]:
+    """A symlink packed - its own identity, its target's (a file), where it resolves to -
+    and the newest time in it. Rare, so one careful path for the check and the record.
+    """
+    own = _PACKED.pack(_LINK, info.st_mode, info.st_ctime_ns, info.st_ino)
+    target = None if is_folder else file_identity(path)
+    where = os.path.realpath(path)
+    digest = hashlib.blake2b(where.encode("utf-8", "surrogateescape"), digest_size=32).digest()
+    newest = max(info.st_mtime_ns, info.st_ctime_ns)
+    if target is not None:
+        newest = max(newest, target[1], target[2])
+    return own + pack_one(target) + digest, newest
+
+
+def _probe(path: str, *, is_folder: bool) -> tuple[bytes, int]:
+    """(:func:`packed_stats` of the one file or folder *path*, its newest modification or
+    change time). A folder's kind and inode carry no time (0).
+    """
+    try:
+        info = os.lstat(path)
+    except (OSError, ValueError):
+        return _MISSING, 0
+    if stat.S_ISLNK(info.st_mode):
+        return _probe_link(path, info, is_folder=is_folder)
+    if is_folder:
+        return _PACKED.pack(_FOLDER, info.st_mode, 0, info.st_ino), 0
+    packed = _PACKED.pack(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return packed, max(info.st_mtime_ns, info.st_ctime_ns)
+
+
+def record(
+    folder: str, probes: Probes, seen: Mapping[str, os.stat_result | None]
+) -> tuple[bytes, int]:
+    """(:func:`packed_stats` of *probes*, the newest modification or change time in it).
+
+    *seen* holds the ``lstat`` the checks made of sections with no symlink on the way
+    (None: missing): their identity is taken from that very call, so nothing can change
+    between the check and the record. The newest time decides whether the record is
+    racy (see :func:`is_racy`).
+    """
+    files, folders = probes
+    found: list[bytes] = []
+    newest = 0
+    for name in files:
+        if name in seen:
+            info = seen[name]
+            if info is None:
+                found.append(_MISSING)
+                continue
+            found.append(
+                _PACKED.pack(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            )
+            newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
+            continue
+        packed, when = _probe(f"{folder}/{name}", is_folder=False)
+        found.append(packed)
+        newest = max(newest, when)
+    for name in folders:
+        packed, when = _probe(f"{folder}/{name}", is_folder=True)
+        found.append(packed)
+        newest = max(newest, when)
+    return b"".join(found), newest
 
 
 def is_racy(identity: Identity, start_ns: int) -> bool:
@@ -397,6 +518,25 @@ def from_plain(plain: tuple[Any, ...]) -> Entry | BrokenKep:
         return BrokenKep(location, problems_from_plain(problems), kep_number=number, uuid=uuid)
     msg = f"unknown cached result {kind!r}"
     raise ValueError(msg)
+
+
+def well_formed(known: object) -> bool:
+    """True when *known* has the shape of a cached KEP.
+
+    That is (packed identities, the files probed, the result as plain data, the folders
+    probed), the names all text (see :func:`probes_for`). The result itself is checked
+    when it is made (:func:`from_plain`).
+    """
+    if type(known) is not tuple or len(known) != 4:
+        return False
+    packed, files, _, folders = known
+    if type(packed) is not bytes or type(files) is not tuple or type(folders) is not tuple:
+        return False
+    try:
+        "".join(files + folders)  # every name is text: one C-level pass
+    except TypeError:
+        return False
+    return True
 
 
 # -- the parsed keps.yaml ------------------------------------------------------------------
