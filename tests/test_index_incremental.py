@@ -212,7 +212,7 @@ class TestIncrementalRebuild:
         data["keps"][wrong_kind] = (packed, files, ("nonsense", *plain[1:]), folders)
         packed, files, plain, folders = data["keps"][wrong_shape]
         data["keps"][wrong_shape] = (packed.hex(), files, plain, folders)
-        cache.save(path, key, data["dirs"], data["keps"], salvage=data["salvage"])
+        cache.save(path, key, data["keps"], salvage=data["salvage"])
         reads.clear()
         same(keps.index.rebuild(tree), first)
         assert sorted(reads) == spoiled
