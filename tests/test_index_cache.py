@@ -17,9 +17,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import keps
 import keps.index
+from keps.cli import cli
 from keps.index import forked
 from tests.index_cache_helpers import (
     edit_same_size,
@@ -73,6 +75,38 @@ class TestWarmRebuild:
         (target / "assets" / "guides").rename(tree.parent / "guides")
         (target / "assets" / "guides").symlink_to(tree.parent / "guides")
         assert location(tree, target) in {b.location for b in warm_equals_full(tree).broken}
+
+
+class TestIndexFile:
+    def test_kepctl_index_rebuild_leaves_an_unchanged_file_alone(self, tmp_path: Path) -> None:
+        """A second `kepctl index rebuild` with nothing changed writes nothing: keps.yaml
+        keeps its inode and times (editors and file watchers see no change)."""
+        root = seed_tree(tmp_path / "content")
+        runner = CliRunner()
+        args = ["--content-root", str(root), "index", "rebuild"]
+        assert runner.invoke(cli, args).exit_code == 0
+        path = root / "keps.yaml"
+        before = path.stat()
+        text = path.read_bytes()
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        after = path.stat()
+        assert (after.st_ino, after.st_mtime_ns, after.st_ctime_ns) == (
+            before.st_ino,
+            before.st_mtime_ns,
+            before.st_ctime_ns,
+        )
+        assert path.read_bytes() == text
+
+    def test_persist_writes_when_the_file_differs(self, tmp_path: Path) -> None:
+        """persist still writes a changed index, and says whether it wrote."""
+        root = seed_tree(tmp_path / "content")
+        index = keps.index.rebuild(root)
+        assert index.persist() is True
+        assert index.persist() is False
+        index.claim_next_number()
+        assert index.persist() is True
+        assert keps.index.open(root).next_kep_number == 32
 
 
 class TestProductionReadiness:
