@@ -111,6 +111,16 @@ def _text_as_list(root: Path) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def _names_not_text(root: Path) -> Callable[[dict[str, Any]], None]:
+    """The files a record lists are a number, None and bytes."""
+
+    def change(data: dict[str, Any]) -> None:
+        record = data["keps"][alpha(root)]
+        data["keps"][alpha(root)] = (record[0], (1, None, b"summary.md"), *record[2:])
+
+    return change
+
+
 def _forged_listing(root: Path) -> Callable[[dict[str, Any]], None]:
     """A folder listing that claims the content root holds no folders, under the root's
     real identity (the form in which keps 0.x cached listings)."""
@@ -160,6 +170,7 @@ TAMPERED = {
     "another KEP's result": _another_location,
     "a naive time": _naive_time,
     "text for a list": _text_as_list,
+    "probe names not text": _names_not_text,
     "forged folder listing": _forged_listing,
     "salvaged next number 10**30": _huge_salvage,
     "salvaged next number 1": _low_salvage,

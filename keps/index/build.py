@@ -408,12 +408,14 @@ def _subfolders(folder: str) -> list[str]:
     """The names of *folder*'s subfolders that are neither hidden nor symlinks, sorted."""
     try:
         with os.scandir(folder) as it:
-            return sorted(
+            names = [
                 e.name for e in it if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")
-            )
+            ]
     except OSError as exc:
         log.warning("cannot list %s: %s", folder, exc.strerror or exc)
         return []
+    names.sort()
+    return names
 
 
 #: What :func:`_read_many` yields per KEP: the result, the probes that cover its files,
@@ -530,10 +532,12 @@ def _prr_probes(kep: Kep, kep_dir: Path) -> tuple[str, ...]:
     """
     from keps.keps.layouts.enhancements import keps_dir_of, prr_file
 
-    keps_dir = keps_dir_of(kep_dir)
     spelled = kep.raw.get("kep-number")  # kep.yaml's key; a seed KEP has no such key
     sig = kep.metadata.owning_sig
-    if keps_dir is None or not sig or spelled is None:
+    if spelled is None or not sig:
+        return ()
+    keps_dir = keps_dir_of(kep_dir)  # after the cheap tests: it makes a Path per ancestor
+    if keps_dir is None:
         return ()
     spellings = {str(spelled).strip()}
     with contextlib.suppress(ValueError):  # more digits than str() takes: no such file
