@@ -204,15 +204,15 @@ class TestIncrementalRebuild:
         assert data is not None
         spoiled = sorted(loc for loc, known in data["keps"].items() if known[2][0] == "entry")[:4]
         bad_state, short, wrong_kind, wrong_shape = spoiled
-        packed, sections, plain = data["keps"][bad_state]
-        data["keps"][bad_state] = (packed, sections, (*plain[:4], "bogus", *plain[5:]))
-        packed, sections, plain = data["keps"][short]
-        data["keps"][short] = (packed, sections, plain[:-1])
-        packed, sections, plain = data["keps"][wrong_kind]
-        data["keps"][wrong_kind] = (packed, sections, ("nonsense", *plain[1:]))
-        packed, sections, plain = data["keps"][wrong_shape]
-        data["keps"][wrong_shape] = (packed.hex(), sections, plain)
-        cache.save(path, key, data["dirs"], data["keps"], salvage=data["salvage"])
+        packed, files, plain, folders = data["keps"][bad_state]
+        data["keps"][bad_state] = (packed, files, (*plain[:4], "bogus", *plain[5:]), folders)
+        packed, files, plain, folders = data["keps"][short]
+        data["keps"][short] = (packed, files, plain[:-1], folders)
+        packed, files, plain, folders = data["keps"][wrong_kind]
+        data["keps"][wrong_kind] = (packed, files, ("nonsense", *plain[1:]), folders)
+        packed, files, plain, folders = data["keps"][wrong_shape]
+        data["keps"][wrong_shape] = (packed.hex(), files, plain, folders)
+        cache.save(path, key, data["keps"], salvage=data["salvage"])
         reads.clear()
         same(keps.index.rebuild(tree), first)
         assert sorted(reads) == spoiled

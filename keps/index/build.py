@@ -9,6 +9,7 @@ existing keps.yaml, and every number it or the tree records, stay used.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -34,6 +35,7 @@ from keps.index.store import (
 from keps.problems import Problem, Severity, errors_only
 
 if TYPE_CHECKING:
+    from keps.keps.kep import Kep
     from keps.sigs import SigRegistry
 
 # Reading KEPs (the object model, YAML, the SIG list, worker processes) is imported by the
@@ -86,7 +88,7 @@ def open(content_root: str | Path, *, registry: SigRegistry | None = None) -> In
             return None
         return cache.content_digest(read[-1])
 
-    cached = cache.load_parsed(parsed, identity, digest_of)
+    cached = cache.load_parsed(parsed, path, identity, digest_of)
     if cached is not None:
         next_number, entries = cached
         return Index(root, entries, next_kep_number=next_number)
@@ -135,7 +137,9 @@ def find_kep_dirs(content_root: Path) -> Iterator[Path]:
     """Every KEP folder under *content_root* (holding metadata.yaml or kep.yaml), in name order.
 
     Hidden folders are skipped, symlinked folders are not followed, and a KEP folder's
-    own subfolders (guides, assets) are not searched for further KEPs.
+    own subfolders (guides, assets) are not searched for further KEPs. A metadata file
+    of any kind counts (a FIFO, a folder, a dangling link): such a KEP is broken, not
+    absent.
     """
     stack = [content_root]
     while stack:
@@ -153,11 +157,31 @@ def find_kep_dirs(content_root: Path) -> Iterator[Path]:
         for child in children:
             if child.name.startswith("."):
                 continue
-            path = Path(child.path)
-            if (path / METADATA_FILE).is_file() or (path / KEP_FILE).is_file():
-                yield path
+            if kep_file(child.path)[0]:
+                yield Path(child.path)
             else:
-                stack.append(path)
+                stack.append(Path(child.path))
+
+
+def kep_file(folder: str) -> tuple[bool, cache.Identity]:
+    """(True, identity of its metadata file) when *folder* is a KEP folder, else (False, None).
+
+    A folder is a KEP folder when it holds ``metadata.yaml`` or ``kep.yaml`` of any
+    kind: a regular file (the usual case, one stat), or anything else - a FIFO, a
+    device, a folder, a dangling link - which makes a broken KEP that a rebuild lists,
+    never a folder it silently walks past. The identity is that of the file found
+    (None for a dangling link).
+    """
+    for name in (METADATA_FILE, KEP_FILE):
+        try:
+            info = os.stat(f"{folder}/{name}")
+        except (OSError, ValueError):
+            continue
+        return True, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    for name in (METADATA_FILE, KEP_FILE):  # neither is there: a dangling link?
+        if os.path.lexists(f"{folder}/{name}"):
+            return True, None
+    return False, None
 
 
 def rebuild(
@@ -171,13 +195,14 @@ def rebuild(
     file or the tree records; an unreadable keps.yaml only costs a warning.
     *registry* defaults to the content root's sigs.yaml, else the packaged list.
 
-    With *incremental* (the default) a KEP whose ``metadata.yaml`` and listed section
-    files are unchanged since the last rebuild (same size, modification and change
-    time, inode), under the same SIG list and keps code, is taken from the cache in the
-    user's cache directory (see :mod:`keps.index.cache`); every other KEP is read and
-    checked. ``incremental=False`` reads every KEP. Either way the cache is refreshed,
-    and the result is the same. An explicit *registry* is not cached: every KEP is read.
-    A cold rebuild of many KEPs reads them in worker processes, one per core.
+    With *incremental* (the default) a KEP whose files are unchanged since the last
+    rebuild - its metadata file, each listed section and the folders on the way to it,
+    its production readiness file (same size, modification and change time, inode) -
+    under the same SIG list and keps code, is taken from the cache in the user's cache
+    directory (see :mod:`keps.index.cache`); every other KEP is read and checked.
+    ``incremental=False`` reads every KEP. Either way the cache is refreshed, and the
+    result is the same. An explicit *registry* is not cached: every KEP is read. A cold
+    rebuild of many KEPs reads them in worker processes, one per core.
 
     Raises:
         KepNotFoundError: *content_root* is not a folder.
@@ -197,8 +222,6 @@ def rebuild(
             cache.load(path, key) if incremental and path is not None and key is not None else None
         )
         floor, problems, salvage = _floor(root, old, start_ns)
-        old_dirs: dict[str, Any] = old["dirs"] if old else {}
-        new_dirs: dict[str, Any] = {}
         new_keps: dict[str, Any] = {}
         results: list[Entry | BrokenKep | None] = []
         todo: list[tuple[int, str, str, cache.Identity]] = []
@@ -206,7 +229,7 @@ def rebuild(
         checker = forked.start(str(root), old_keps)
         deferred: list[tuple[int, str, str, cache.Identity, Any]] = []
         try:
-            for kep_dir, location, meta_id in _walk(root, old_dirs, new_dirs, start_ns):
+            for kep_dir, location, meta_id in _walk(root):
                 known = old_keps.get(location)
                 if checker is not None and checker.covers(location) and _head_matches(
                     meta_id, known
@@ -214,7 +237,7 @@ def rebuild(
                     deferred.append((len(results), kep_dir, location, meta_id, known))
                     results.append(None)
                     continue
-                result = _from_cache(kep_dir, meta_id, known)
+                result = _from_cache(kep_dir, location, meta_id, known)
                 if result is not None:
                     new_keps[location] = known
                 else:
@@ -224,29 +247,27 @@ def rebuild(
             differ = checker.changed() if checker is not None else None
         for slot, kep_dir, location, meta_id, known in deferred:
             if differ is None:  # the child failed: check its share here
-                result = _from_cache(kep_dir, meta_id, known)
+                result = _from_cache(kep_dir, location, meta_id, known)
             else:
-                result = None if location in differ else _result_of(known)
+                result = None if location in differ else _result_of(location, known)
             if result is not None:
                 new_keps[location] = known
                 results[slot] = result
             else:
                 todo.append((slot, kep_dir, location, meta_id))
         todo.sort()
-    for (slot, _, location, meta_id), (fresh, sections, identities, plain) in zip(
+    for (slot, _, location, meta_id), (fresh, probes, packed, newest, plain) in zip(
         todo, _read_many(root, todo, explicit), strict=True
     ):
         results[slot] = fresh
-        if not (cache.is_racy(meta_id, start_ns) or any(
-            cache.is_racy(i, start_ns) for i in identities
-        )):  # fmt: skip
+        if not cache.is_racy(meta_id, start_ns) and newest < start_ns - cache.RACY_NS:
             # section names, SIGs and people repeat from KEP to KEP: one object each in
             # the cache file, which marshal then writes and loads once
-            packed = cache.pack((meta_id, *identities))
-            new_keps[location] = (packed, tuple(map(sys.intern, sections)), plain)
-    changed = not old or todo or new_dirs != old_dirs or old.get("salvage") != salvage
+            files, folders = (tuple(map(sys.intern, names)) for names in probes)
+            new_keps[location] = (cache.pack_one(meta_id) + packed, files, plain, folders)
+    changed = not old or todo or len(new_keps) != len(old_keps) or old.get("salvage") != salvage
     if path is not None and key is not None and changed:
-        cache.save(path, key, new_dirs, new_keps, salvage=salvage)
+        cache.save(path, key, new_keps, salvage=salvage)
     entries = [r for r in results if isinstance(r, Entry)]
     broken = [r for r in results if isinstance(r, BrokenKep)]
     numbers = [e.kep_number for e in entries] + [b.kep_number for b in broken]
@@ -275,24 +296,28 @@ def _floor(
     """(next number floor, problems, what to cache) from keps.yaml, or from the cache.
 
     keps.yaml of 10,000 KEPs takes a while to scan; an unchanged one needs no new look.
+    A floor the cache holds is taken only when it is the next number the head of
+    keps.yaml states, which is what a scan of a keps.yaml our emitter wrote gives; any
+    other floor (a hand-edited file, a tampered cache) is worked out again.
     """
-    index_id = cache.file_identity(str(root / INDEX_FILE))
+    index_file = root / INDEX_FILE
+    index_id = cache.file_identity(str(index_file))
     salvaged = old.get("salvage") if old else None
     floor: int | None = None
     problems: tuple[Problem, ...] = ()
     if (
-        isinstance(salvaged, tuple)
+        type(salvaged) is tuple
         and len(salvaged) == 3
         and index_id is not None
         and salvaged[0] == index_id
         and not cache.is_racy(index_id, start_ns)
+        and type(salvaged[1]) is int
+        and salvaged[2] == ()
+        and cache.head_next_number(index_file) == (True, salvaged[1])
     ):
-        try:
-            floor, problems = int(salvaged[1]), cache.problems_from_plain(salvaged[2])
-        except (ValueError, TypeError):  # a corrupt cache: look at keps.yaml again
-            floor = None
+        floor = salvaged[1]
     if floor is None:
-        floor, problems = _salvage(root / INDEX_FILE)
+        floor, problems = _salvage(index_file)
     return floor, problems, (index_id, floor, tuple(cache.problem_plain(p) for p in problems))
 
 
@@ -305,23 +330,35 @@ _BATCH = 250
 
 
 def _cache_key(root: Path) -> dict[str, Any]:
-    """Everything besides the KEP files that a rebuild's results depend on."""
+    """Everything besides each KEP's own files that a rebuild's results depend on.
+
+    The root's real path too: whether a symlinked section leaves its KEP folder depends
+    on where the folder really is.
+    """
     sigs = cache.file_identity(str(root / "sigs.yaml"))
-    return {"root": str(root), "sigs": sigs, "code": cache.code_fingerprint()}
+    return {
+        "root": str(root),
+        "real": os.path.realpath(root),
+        "sigs": sigs,
+        "code": cache.code_fingerprint(),
+    }
 
 
-def _from_cache(kep_dir: str, meta_id: cache.Identity, known: Any) -> Entry | BrokenKep | None:
+def _from_cache(
+    kep_dir: str, location: str, meta_id: cache.Identity, known: Any
+) -> Entry | BrokenKep | None:
     """The cached result for the KEP in *kep_dir* if none of its files changed, else None.
 
-    *known* is what the cache holds for it: (packed identities of metadata.yaml and each
-    listed section, the listed sections, the result as plain data).
+    *known* is what the cache holds for it: (packed identities of the metadata file and
+    of each file and folder probed, the files, the result as plain data, the folders;
+    see :func:`cache.probes_for`).
     """
     if not _head_matches(meta_id, known):
         return None
-    packed, sections, _ = known
-    if cache.packed_stats(kep_dir, sections) != packed[_HEAD:]:
+    packed, files, _, folders = known
+    if cache.packed_stats(kep_dir, files, folders) != packed[_HEAD:]:
         return None
-    return _result_of(known)
+    return _result_of(location, known)
 
 
 #: The size of one packed identity (metadata.yaml's comes first in a cached KEP).
@@ -330,86 +367,65 @@ _HEAD = cache.PACKED_SIZE
 
 def _head_matches(meta_id: cache.Identity, known: Any) -> bool:
     """True when *known* is a well-formed cached KEP whose metadata file is unchanged."""
-    if type(known) is not tuple or len(known) != 3:
-        return False
-    packed, sections, _ = known
-    if type(packed) is not bytes or type(sections) is not tuple:
-        return False
-    return packed.startswith(cache.pack_one(meta_id))
+    return cache.well_formed(known) and known[0].startswith(cache.pack_one(meta_id))
 
 
-def _result_of(known: tuple[Any, ...]) -> Entry | BrokenKep | None:
-    """The result a cached KEP records; None if the record is corrupt (read it again)."""
+def _result_of(location: str, known: tuple[Any, ...]) -> Entry | BrokenKep | None:
+    """The result a cached KEP records; None if the record is corrupt (read it again).
+
+    A result that names another folder than the one it is cached for is corrupt too.
+    """
     try:
-        return cache.from_plain(known[2])
+        result = cache.from_plain(known[2])
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
+    return result if result.location == location else None
 
 
-def _walk(
-    root: Path, old_dirs: dict[str, Any], new_dirs: dict[str, Any], start_ns: int
-) -> Iterator[tuple[str, str, cache.Identity]]:
-    """(folder, location, identity of metadata.yaml) of every KEP, as :func:`find_kep_dirs`.
+def _walk(root: Path) -> Iterator[tuple[str, str, cache.Identity]]:
+    """(folder, location, identity of its metadata file) of every KEP, as :func:`find_kep_dirs`.
 
-    The same folders in the same order; a folder whose identity is unchanged since the
-    last rebuild is not listed again (its subfolders come from *old_dirs*). What each
-    folder holds is recorded in *new_dirs*.
+    The same folders in the same order, as plain strings. Every folder is listed: a
+    remembered listing could only be checked by listing it again (about a microsecond
+    per entry, 11 ms for 10,000 KEPs).
     """
     stack = [""]
     base = str(root)
     while stack:
         rel = stack.pop()
         folder = f"{base}/{rel}" if rel else base
-        for name in reversed(_subfolders(folder, rel, old_dirs, new_dirs, start_ns)):
+        for name in reversed(_subfolders(folder)):
             child_rel = f"{rel}/{name}" if rel else name
             child = f"{base}/{child_rel}"
-            is_kep, meta_id = cache.is_regular(f"{child}/{METADATA_FILE}")
-            if not is_kep:  # today's layout (kubernetes/enhancements): kep.yaml
-                is_kep, meta_id = cache.is_regular(f"{child}/{KEP_FILE}")
+            is_kep, meta_id = kep_file(child)
             if is_kep:
                 yield child, child_rel, meta_id
             else:
                 stack.append(child_rel)
 
 
-def _subfolders(
-    folder: str, rel: str, old_dirs: dict[str, Any], new_dirs: dict[str, Any], start_ns: int
-) -> list[str]:
+def _subfolders(folder: str) -> list[str]:
     """The names of *folder*'s subfolders that are neither hidden nor symlinks, sorted."""
     try:
-        info = os.stat(folder, follow_symlinks=False)
-    except OSError as exc:
-        log.warning("cannot list %s: %s", folder, exc.strerror or exc)
-        return []
-    identity = (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    known = old_dirs.get(rel)
-    if isinstance(known, tuple) and len(known) == 2 and known[0] == identity:
-        new_dirs[rel] = known
-        return list(known[1])
-    try:
         with os.scandir(folder) as it:
-            names = sorted(
+            names = [
                 e.name for e in it if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")
-            )
+            ]
     except OSError as exc:
         log.warning("cannot list %s: %s", folder, exc.strerror or exc)
         return []
-    if max(identity[0], identity[1]) < start_ns - cache.RACY_NS:
-        new_dirs[rel] = (identity, tuple(names))
+    names.sort()
     return names
 
 
-_Read: TypeAlias = tuple[Entry | BrokenKep, tuple[str, ...], tuple[cache.Identity, ...]]
-
-#: What :func:`_read_many` yields: a :data:`_Read` and the result as plain data.
-_ReadPlain: TypeAlias = tuple[
-    Entry | BrokenKep, tuple[str, ...], tuple[cache.Identity, ...], tuple[Any, ...]
-]
+#: What :func:`_read_many` yields per KEP: the result, the probes that cover its files,
+#: their packed identities, the newest time among them, and the result as plain data.
+_Read: TypeAlias = tuple[Entry | BrokenKep, cache.Probes, bytes, int, tuple[Any, ...]]
 
 
 def _read_many(
     root: Path, todo: list[tuple[int, str, str, cache.Identity]], registry: SigRegistry | None
-) -> Iterator[_ReadPlain]:
+) -> Iterator[_Read]:
     """Read and check each KEP in *todo*, in order; in worker processes when there are many.
 
     Each result comes with its plain form for the cache (the workers send that anyway).
@@ -434,18 +450,18 @@ def _read_many(
             with pool:
                 args = [(str(root), batch, registry) for batch in batches]
                 for part in pool.map(_read_batch, args):
-                    for plain, sections, identities in part:
-                        yield cache.from_plain(plain), sections, identities, plain
+                    for plain, probes, packed, newest in part:
+                        yield cache.from_plain(plain), probes, packed, newest, plain
             return
     resolved = registry_for(root, registry)
     for kep_dir, location in jobs:
-        result, sections, identities = _read_one(kep_dir, location, root, resolved)
-        yield result, sections, identities, cache.to_plain(result)
+        result, probes, packed, newest = _read_one(kep_dir, location, root, resolved)
+        yield result, probes, packed, newest, cache.to_plain(result)
 
 
 def _read_batch(
     args: tuple[str, list[tuple[str, str]], SigRegistry | None],
-) -> list[tuple[tuple[Any, ...], tuple[str, ...], tuple[cache.Identity, ...]]]:
+) -> list[tuple[tuple[Any, ...], cache.Probes, bytes, int]]:
     """Worker side of :func:`_read_many`: plain results, cheap to send back."""
     from keps.sigs import registry_for
 
@@ -454,41 +470,36 @@ def _read_batch(
     resolved = registry_for(root, registry)
     out = []
     for kep_dir, location in jobs:
-        result, sections, identities = _read_one(kep_dir, location, root, resolved)
-        out.append((cache.to_plain(result), sections, identities))
+        result, probes, packed, newest = _read_one(kep_dir, location, root, resolved)
+        out.append((cache.to_plain(result), probes, packed, newest))
     return out
 
 
-def _read_one(kep_dir: str, location: str, root: Path, registry: SigRegistry) -> _Read:
-    """The result for one KEP, its listed sections and their identities as the checks saw them.
+def _read_one(
+    kep_dir: str, location: str, root: Path, registry: SigRegistry
+) -> tuple[Entry | BrokenKep, cache.Probes, bytes, int]:
+    """The result for one KEP, the probes that cover the files it was made from, their
+    packed identities as the checks saw them, and the newest time among those.
 
     A section the checks looked at with ``lstat`` (a plain name, no symlink on the way)
     takes its identity from that very call: one system call per file instead of two,
     and no window in which the file could change between the check and the record.
-    Other sections are stat'ed after the read.
+    Other probes are stat'ed after the read.
     """
-    result, sections, seen = _index_one(Path(kep_dir), location, root, registry)
-    if not sections:
-        return result, sections, ()
-    found: list[cache.Identity] = []
-    for name in sections:
-        if name in seen:
-            info = seen[name]
-            found.append(
-                None
-                if info is None
-                else (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-            )
-        else:
-            found.append(cache.file_identity(f"{kep_dir}/{name}"))
-    return result, sections, tuple(found)
+    result, sections, seen, extra = _index_one(Path(kep_dir), location, root, registry)
+    probes = cache.probes_for(sections, extra)
+    packed, newest = cache.record(kep_dir, probes, seen)
+    return result, probes, packed, newest
 
 
 def _index_one(
     kep_dir: Path, location: str, root: Path, registry: SigRegistry
-) -> tuple[Entry | BrokenKep, tuple[str, ...], Mapping[str, os.stat_result | None]]:
+) -> tuple[
+    Entry | BrokenKep, tuple[str, ...], Mapping[str, os.stat_result | None], tuple[str, ...]
+]:
     """The entry of the KEP in *kep_dir*, or what is wrong with it; its listed sections;
-    and the ``lstat`` the checks made of each (see :attr:`CheckContext.section_stats`).
+    the ``lstat`` the checks made of each (see :attr:`CheckContext.section_stats`); and
+    the other files it was read from, relative to *kep_dir* (see :func:`_other_sources`).
     """
     from keps.keps.kep import Kep
 
@@ -499,14 +510,25 @@ def _index_one(
         if not problems:
             path = str(kep_dir / METADATA_FILE)
             problems = (Problem("kep-unreadable", exc.message, path=path),)
-        return BrokenKep(location, problems), (), {}
+        return BrokenKep(location, problems), (), {}, ()
     sections = tuple(kep.metadata.sections)
+    extra = _other_sources(kep, kep_dir)
     problems, context = kep.problems_and_context()
     seen = context.section_stats
     if errors_only(problems):
         broken = BrokenKep(location, problems, kep_number=kep.kep_number, uuid=kep.uuid or None)
-        return broken, sections, seen
-    return Entry.from_metadata(kep.metadata, location), sections, seen
+        return broken, sections, seen, extra
+    return Entry.from_metadata(kep.metadata, location), sections, seen, extra
+
+
+def _other_sources(kep: Kep, kep_dir: Path) -> tuple[str, ...]:
+    """The files besides its metadata file that *kep* was read from, relative to *kep_dir*.
+
+    What is in them is part of the entry (a production readiness approval file, present
+    or absent), so their identities are part of the KEP's in the cache. The layout says
+    which they are (:attr:`keps.keps.layouts.base.Loaded.sources`).
+    """
+    return tuple(os.path.relpath(path, kep_dir) for path in kep.sources)
 
 
 #: ``kep_number: 12`` anywhere in a keps.yaml our emitter wrote (quotes tolerated). No
@@ -516,12 +538,17 @@ _RECORDED_NUMBER = re.compile(r"""kep_number["']?[ \t]*:[ \t]*["']?(\d+)""")
 
 
 def _recorded_numbers(text: str) -> Iterator[int]:
-    """Every number recorded as ``kep_number`` in *text* (not ``next_kep_number``)."""
+    """Every number recorded as ``kep_number`` in *text* (not ``next_kep_number``).
+
+    A number of more digits than ``int()`` takes (4300) is no number keps ever wrote or
+    could hand out: it is passed over rather than stopping the rebuild.
+    """
     for match in _RECORDED_NUMBER.finditer(text):
         start = match.start()
         before = text[start - 1] if start else " "
         if not (before.isalnum() or before == "_"):
-            yield int(match.group(1))
+            with contextlib.suppress(ValueError):
+                yield int(match.group(1))
 
 
 def _salvage(path: Path) -> tuple[int, tuple[Problem, ...]]:

@@ -1,18 +1,23 @@
 """What an incremental rebuild remembers between runs, kept in the user's cache directory.
 
 A rebuild of 10,000 KEPs mostly re-reads files that did not change. The cache records,
-per content root, what the last rebuild learned: for every KEP folder the identity
-(size, modification and change time in ns, inode) of ``metadata.yaml`` and of each listed
-section file, and what the rebuild made of it (an index entry, or a broken KEP with its
-problems); for every other folder the identity of the folder and its subfolders' names.
-A KEP whose files all still have the same identity is taken from the cache; every other
-KEP is read and checked again.
+per content root, what the last rebuild learned about every KEP folder: the identity
+(size, modification and change time in ns, inode) of ``metadata.yaml``, and of every
+other file the result was made from - each listed section, the folders on the way to
+it (their kind and inode, so a folder swapped for a symlink shows), and in the
+kubernetes/enhancements layout the KEP's production readiness file, present or absent -
+and what the rebuild made of it (an index entry, or a broken KEP with its problems). A
+KEP whose files all still have the same identity is taken from the cache; every other
+KEP is read and checked again. Folders are listed afresh on every rebuild: a listing
+cannot be checked without listing.
 
 The file lives under ``platformdirs.user_cache_path("keps")/index/``, named by a hash of
 the absolute content root, never inside the tree. It is ``marshal`` of plain data (no
-code, no pickle) with a version and the identities of everything else a result depends
-on: the SIG list in force and the keps code itself. A missing, unreadable, corrupt or
-foreign cache is ignored and rewritten; it can cost time, never correctness.
+pickle, nothing in it is ever called) with a version and the identities of everything
+else a result depends on: the SIG list in force and every file of the keps package.
+A missing, unreadable, oversized, corrupt or foreign cache is ignored and rewritten, and
+so is any record in it of the wrong shape: it can cost time, never correctness. Only
+the shape can be checked: the cache is the user's own file, like their settings.
 
 Files changed within :data:`RACY_NS` of the start of a rebuild are not remembered: a
 second change inside the file system's time granularity could keep the same identity
@@ -31,40 +36,49 @@ import os
 import stat
 import struct
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from keps._files import MAX_INDEX_BYTES, read_bytes
 from keps._names import INDEX_FILE
+from keps.errors import KepError, KepNotFoundError
 from keps.index.entry import BrokenKep, Entry
+from keps.index.store import is_plain_location, next_number_in_text
 from keps.keps.states import State
 from keps.problems import Problem, Severity
 
 __all__ = [
     "CACHE_VERSION",
+    "MAX_CACHE_BYTES",
     "PACKED_SIZE",
     "RACY_NS",
     "Identity",
+    "Probes",
     "cache_path",
     "code_fingerprint",
     "file_identity",
     "from_plain",
     "gc_paused",
+    "head_next_number",
     "load",
     "pack",
     "pack_one",
     "packed_stats",
+    "probes_for",
     "problem_plain",
     "problems_from_plain",
+    "record",
     "remember_written",
     "save",
     "to_plain",
+    "well_formed",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout of the cached data changes.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 #: Files modified this close to (or after) the start of a rebuild are read next time too.
 RACY_NS = 2_000_000_000
@@ -89,6 +103,9 @@ _PACKED = struct.Struct("<qqqQ")
 #: The packed identity of a file that is not there (no real file has a negative size).
 _MISSING = _PACKED.pack(-1, 0, 0, 0)
 
+#: The first value of a packed folder on the way to a section, and of a packed symlink.
+_FOLDER, _LINK = -2, -3
+
 
 def pack(identities: Iterable[Identity]) -> bytes:
     """*identities* as one bytes object, equal for equal identities in the same order."""
@@ -104,20 +121,130 @@ def pack_one(identity: Identity) -> bytes:
 PACKED_SIZE = _PACKED.size
 
 
-def packed_stats(folder: str, names: Iterable[str]) -> bytes:
-    """:func:`pack` of the identities of the files *names* in *folder*, stat'ed now.
+#: What to look at in a KEP folder besides its metadata file: (files, folders), names
+#: relative to the folder (see :func:`probes_for`).
+Probes: TypeAlias = tuple[tuple[str, ...], tuple[str, ...]]
 
-    The check of a warm rebuild: one stat per file, straight into bytes.
+
+def probes_for(sections: Iterable[str], extra: Iterable[str] = ()) -> Probes:
+    """What to look at in a KEP folder to know that its listed *sections* did not change.
+
+    The files are the sections and the *extra* files (relative to the KEP folder: the
+    production readiness file); the folders are those on the way to a section, each
+    once (for ``guides/developer.md``: ``guides``). See :func:`packed_stats`.
     """
-    found = []
-    for name in names:
+    files = (*sections, *extra)
+    folders: dict[str, None] = {}
+    for name in sections:
+        parts = name.split("/")[:-1]
+        for end in range(1, len(parts) + 1):
+            folder = "/".join(parts[:end])
+            if folder:
+                folders.setdefault(folder)
+    return files, tuple(folders)
+
+
+def packed_stats(folder: str, files: Iterable[str], folders: Iterable[str] = ()) -> bytes:
+    """The identities of *files* and then *folders* in *folder*, stat'ed now, packed.
+
+    The check of a warm rebuild: one ``lstat`` per name, straight into bytes. A file is
+    its identity; a folder on the way to a section its kind and inode, so that a folder
+    moved away and symlinked back, whose files keep every identity, still shows. A
+    symlink adds its own identity, its target's, and where it leads in the end.
+    """
+    found: list[bytes] = []
+    add, lstat, pack = found.append, os.lstat, _PACKED.pack  # locals: 60,000 calls at 10,000 KEPs
+    for name in files:
+        path = f"{folder}/{name}"
         try:
-            info = os.stat(f"{folder}/{name}")
+            info = lstat(path)
         except (OSError, ValueError):
-            found.append(_MISSING)
+            add(_MISSING)
             continue
-        found.append(_PACKED.pack(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        if info.st_mode & _IFMT == _IFLNK:
+            add(_probe_link(path, info, is_folder=False)[0])
+        else:
+            add(pack(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    for name in folders:
+        path = f"{folder}/{name}"
+        try:
+            info = lstat(path)
+        except (OSError, ValueError):
+            add(_MISSING)
+            continue
+        if info.st_mode & _IFMT == _IFLNK:
+            add(_probe_link(path, info, is_folder=True)[0])
+        else:
+            add(pack(_FOLDER, info.st_mode, 0, info.st_ino))
     return b"".join(found)
+
+
+#: The file type bits of a mode, and those of a symlink (stat.S_ISLNK without a call).
+_IFMT, _IFLNK = 0o170000, stat.S_IFLNK
+
+
+def _probe_link(path: str, info: os.stat_result, *, is_folder: bool) -> tuple[bytes, int]:
+    """A symlink packed - its own identity, its target's (a file), where it resolves to -
+    and the newest time in it. Rare, so one careful path for the check and the record.
+    """
+    own = _PACKED.pack(_LINK, info.st_mode, info.st_ctime_ns, info.st_ino)
+    target = None if is_folder else file_identity(path)
+    where = os.path.realpath(path)
+    digest = hashlib.blake2b(where.encode("utf-8", "surrogateescape"), digest_size=32).digest()
+    newest = max(info.st_mtime_ns, info.st_ctime_ns)
+    if target is not None:
+        newest = max(newest, target[1], target[2])
+    return own + pack_one(target) + digest, newest
+
+
+def _probe(path: str, *, is_folder: bool) -> tuple[bytes, int]:
+    """(:func:`packed_stats` of the one file or folder *path*, its newest modification or
+    change time). A folder's kind and inode carry no time (0).
+    """
+    try:
+        info = os.lstat(path)
+    except (OSError, ValueError):
+        return _MISSING, 0
+    if stat.S_ISLNK(info.st_mode):
+        return _probe_link(path, info, is_folder=is_folder)
+    if is_folder:
+        return _PACKED.pack(_FOLDER, info.st_mode, 0, info.st_ino), 0
+    packed = _PACKED.pack(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return packed, max(info.st_mtime_ns, info.st_ctime_ns)
+
+
+def record(
+    folder: str, probes: Probes, seen: Mapping[str, os.stat_result | None]
+) -> tuple[bytes, int]:
+    """(:func:`packed_stats` of *probes*, the newest modification or change time in it).
+
+    *seen* holds the ``lstat`` the checks made of sections with no symlink on the way
+    (None: missing): their identity is taken from that very call, so nothing can change
+    between the check and the record. The newest time decides whether the record is
+    racy (see :func:`is_racy`).
+    """
+    files, folders = probes
+    found: list[bytes] = []
+    newest = 0
+    for name in files:
+        if name in seen:
+            info = seen[name]
+            if info is None:
+                found.append(_MISSING)
+                continue
+            found.append(
+                _PACKED.pack(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            )
+            newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
+            continue
+        packed, when = _probe(f"{folder}/{name}", is_folder=False)
+        found.append(packed)
+        newest = max(newest, when)
+    for name in folders:
+        packed, when = _probe(f"{folder}/{name}", is_folder=True)
+        found.append(packed)
+        newest = max(newest, when)
+    return b"".join(found), newest
 
 
 def is_racy(identity: Identity, start_ns: int) -> bool:
@@ -153,36 +280,62 @@ def cache_path(content_root: Path) -> Path:
     return user_cache_path("keps") / "index" / f"{digest[:32]}.marshal"
 
 
-def code_fingerprint() -> tuple[tuple[str, int, int], ...]:
-    """Size and mtime of the keps modules a rebuild's results depend on.
+def code_fingerprint() -> str:
+    """A digest of the name and identity of every file of the keps package.
 
     A newer keps (or an edited checkout) may check differently; its cached results are
-    then not trusted.
+    then not trusted. Every module and data file counts - the packaged SIG list and
+    templates feed results as much as the code - and the whole package folder is
+    walked, so a module moved to a new folder counts too (``__pycache__`` does not:
+    Python writes it). About a hundred stats, a fraction of a millisecond; it runs on
+    every rebuild and every ``kepctl query``.
     """
-    package = Path(__file__).resolve().parent.parent
-    found: list[tuple[str, int, int]] = []
-    for sub in ("", "keps", "keps/layouts", "keps/sections", "index", "sigs"):
-        folder = package / sub if sub else package
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # noqa: PTH120
+    digest = hashlib.blake2b(package.encode("utf-8", "surrogateescape"), digest_size=20)
+    stack = [package]
+    while stack:
+        folder = stack.pop()
         try:
-            names = sorted(os.listdir(folder))  # noqa: PTH208 - plain names, no Path objects
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError:
+            digest.update(b"\0unlistable\0" + folder.encode("utf-8", "surrogateescape"))
             continue
-        for name in names:
-            if name.endswith((".py", ".yaml")):
-                identity = file_identity(str(folder / name))
-                if identity is not None:
-                    found.append((f"{sub}/{name}", identity[0], identity[1]))
-    return tuple(found)
+        for entry in entries:
+            if entry.name == "__pycache__":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+                continue
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            digest.update(
+                _PACKED.pack(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+                + entry.path[len(package) :].encode("utf-8", "surrogateescape")
+                + b"\0"
+            )
+    return digest.hexdigest()
+
+
+#: Cache files are refused above this size before they are read (a 10,000 KEP tree
+#: makes about 7 MiB): the same cap as keps.yaml, whose content they summarise.
+MAX_CACHE_BYTES = MAX_INDEX_BYTES
 
 
 def load(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
-    """The cached data in *path* if its version and *key* match; None otherwise."""
+    """The cached data in *path* if its version and *key* match; None otherwise.
+
+    Only the outer shape is checked here; each KEP's record is checked when it is used
+    (:func:`well_formed`, :func:`from_plain`), and a bad one costs a read of that KEP.
+    """
     data = _read(path)
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+    if type(data) is not dict or data.get("version") != CACHE_VERSION:
         return None
     if data.get("key") != key:
         return None
-    if not isinstance(data.get("keps"), dict) or not isinstance(data.get("dirs"), dict):
+    if type(data.get("keps")) is not dict:
         return None
     return data
 
@@ -190,7 +343,6 @@ def load(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
 def save(
     path: Path,
     key: dict[str, Any],
-    dirs: dict[str, Any],
     keps: dict[str, Any],
     *,
     salvage: tuple[Any, ...] | None = None,
@@ -200,23 +352,29 @@ def save(
     *salvage* is what the last rebuild learned from keps.yaml: (its identity, the next
     number floor, plain problems).
     """
-    data = {"version": CACHE_VERSION, "key": key, "dirs": dirs, "keps": keps, "salvage": salvage}
+    data = {"version": CACHE_VERSION, "key": key, "keps": keps, "salvage": salvage}
     _replace(path, marshal.dumps(data))
 
 
 def _read(path: Path) -> object:
-    """What the cache file *path* holds; None when it is missing or unreadable.
+    """What the cache file *path* holds; None when it is missing, unreadable or no cache.
 
-    One read (marshal.load reads in small bites), with the collector paused: a cache of
-    10,000 KEPs is hundreds of thousands of objects, none of them garbage.
+    Read through the guarded reader: a FIFO, a device or a file over
+    :data:`MAX_CACHE_BYTES` is refused without blocking or filling memory. One read
+    (marshal.load reads in small bites), with the collector paused: a cache of 10,000
+    KEPs is hundreds of thousands of objects, none of them garbage.
     """
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path, limit=MAX_CACHE_BYTES)
+    except KepNotFoundError:
+        return None
+    except KepError as exc:
+        log.info("ignoring the cache file %s: %s", path, exc.message)
+        return None
+    try:
         with gc_paused():
             return marshal.loads(raw)
-    except FileNotFoundError:
-        return None
-    except (OSError, EOFError, ValueError, TypeError) as exc:
+    except (EOFError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         log.info("ignoring the unreadable cache file %s: %s", path, exc)
         return None
 
@@ -227,15 +385,36 @@ def _replace(path: Path, payload: bytes) -> None:
     No fsync: a cache lost or cut short by a crash is unreadable, and an unreadable cache
     is only ignored. A plain rename, not the tree's atomic_write_bytes: rebuild and open
     run inside lifecycle steps, whose writes must be the only ones in the tree's journal.
+    The temporary file is made new (never opened if something is already there, such as
+    a FIFO), and nothing is written that :func:`_read` would refuse.
     """
+    if len(payload) > MAX_CACHE_BYTES:
+        log.info("not writing the index cache %s: %d bytes", path, len(payload))
+        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(payload)
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, _NEW_FILE, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
         os.rename(tmp, path)  # noqa: PTH104 - the same call on str and Path
     except OSError as exc:
         log.info("cannot write the index cache %s: %s", path, exc)
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+#: How a temporary cache file is created: new, never through a link, never blocking.
+_NEW_FILE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 # -- results as plain data ----------------------------------------------------------------
@@ -322,40 +501,88 @@ def to_plain(result: Entry | BrokenKep) -> tuple[Any, ...]:
     return ("broken", result.location, problems, result.kep_number, result.uuid)
 
 
+#: What a cached problem's field may be: a metadata key as YAML gave it.
+_FIELD_TYPES = frozenset({str, int, bool, float, type(None)})
+_SEVERITIES = {str(severity): severity for severity in Severity}
+
+
 def problems_from_plain(items: Iterable[Any]) -> tuple[Problem, ...]:
-    """The problems that :func:`problem_plain` turned into *items*."""
-    return tuple(
-        Problem(code, message, path, field, line, Severity(severity), exempted)
-        for code, message, path, field, line, severity, exempted in items
-    )
+    """The problems that :func:`problem_plain` turned into *items*.
+
+    Raises:
+        ValueError, TypeError, KeyError: *items* is not what problem_plain makes.
+    """
+    if type(items) is not tuple:
+        msg = "expected a tuple of problems"
+        raise TypeError(msg)
+    problems = []
+    for code, message, path, field, line, severity, exempted in items:
+        if not (
+            type(code) is str
+            and type(message) is str
+            and (path is None or type(path) is str)
+            and type(field) in _FIELD_TYPES
+            and (line is None or type(line) is int)
+            and (exempted is None or type(exempted) is str)
+        ):
+            msg = "a cached problem of the wrong shape"
+            raise TypeError(msg)
+        problems.append(Problem(code, message, path, field, line, _SEVERITIES[severity], exempted))
+    return tuple(problems)
 
 
 def from_plain(plain: tuple[Any, ...]) -> Entry | BrokenKep:
     """The Entry or BrokenKep that :func:`to_plain` turned into *plain*.
 
+    Every value is checked for its type, so a corrupt or tampered cache can never put
+    a number that is text, or a missing location, into an index.
+
     Raises:
         ValueError, TypeError, KeyError: *plain* is not what to_plain makes (a corrupt
             cache).
     """
+    if type(plain) is not tuple or not plain:
+        msg = "expected a tuple"
+        raise TypeError(msg)
     kind = plain[0]
     if kind == "entry":
         return _trusted_entry(plain[1:])
     if kind == "broken":
         _, location, problems, number, uuid = plain
+        if type(location) is not str or not location:
+            msg = "a broken KEP's location must be text"
+            raise TypeError(msg)
+        _check_number(number)
+        if uuid is not None and type(uuid) is not str:
+            msg = "a broken KEP's uuid must be text"
+            raise TypeError(msg)
         return BrokenKep(location, problems_from_plain(problems), kep_number=number, uuid=uuid)
     msg = f"unknown cached result {kind!r}"
     raise ValueError(msg)
 
 
-def is_regular(path: str) -> tuple[bool, Identity]:
-    """(True, identity) when *path* is a regular file (following links), else (False, None)."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return False, None
-    if not stat.S_ISREG(info.st_mode):
-        return False, None
-    return True, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+def _check_number(number: object) -> None:
+    """Raise unless *number* is None or a whole number >= 0 (never a bool or text)."""
+    if number is not None and (type(number) is not int or number < 0):
+        msg = f"a KEP number must be a whole number, not {number!r:.40}"
+        raise TypeError(msg)
+
+
+def well_formed(known: object) -> bool:
+    """True when *known* has the shape of a cached KEP.
+
+    That is (packed identities, the files probed, the result as plain data, the folders
+    probed; see :func:`probes_for`). A name that is not text only makes a path that is
+    not there, so the KEP is read again; the result itself is checked when it is made
+    (:func:`from_plain`).
+    """
+    return (
+        type(known) is tuple
+        and len(known) == 4
+        and type(known[0]) is bytes
+        and type(known[1]) is tuple
+        and type(known[3]) is tuple
+    )
 
 
 # -- the parsed keps.yaml ------------------------------------------------------------------
@@ -383,33 +610,86 @@ def content_digest(data: bytes) -> str:
 
 
 def load_parsed(
-    path: Path, identity: Identity, digest_of: Callable[[], str | None]
+    path: Path, index_file: Path, identity: Identity, digest_of: Callable[[], str | None]
 ) -> tuple[int | None, list[Entry]] | None:
     """(stored next number, entries) parsed from keps.yaml, if it is the file cached.
 
-    *identity* is keps.yaml's identity now; *digest_of* gives the digest of its bytes and
-    is called only when the identity cannot be trusted. None when nothing usable is
-    cached (missing, corrupt, another file or keps code).
+    *identity* is the identity of keps.yaml (*index_file*) now; *digest_of* gives the
+    digest of its bytes and is called only when the identity cannot be trusted. The
+    stored next number must also be the one the head of keps.yaml states
+    (:func:`head_next_number`), and every entry must be well formed, with a location a
+    parse would give. None when nothing usable is cached (missing, corrupt, of the wrong
+    shape, another file or keps code): keps.yaml is then parsed.
     """
     data = _read(path)
-    if not isinstance(data, tuple) or len(data) != 7 or data[0] != PARSED_VERSION:
+    if type(data) is not tuple or len(data) != 7 or data[0] != PARSED_VERSION:
         return None
     _, cached_identity, saved_ns, cached_digest, code, next_number, items = data
-    if code != code_fingerprint():
+    if code != code_fingerprint() or type(items) is not list:
+        return None
+    if next_number is not None and (type(next_number) is not int or next_number < 0):
         return None
     same_file = (
         identity is not None
         and cached_identity == identity
-        and isinstance(saved_ns, int)
+        and type(saved_ns) is int
         and not is_racy(identity, saved_ns)
     )
-    if not same_file and (cached_digest is None or digest_of() != cached_digest):
+    if not same_file and (type(cached_digest) is not str or digest_of() != cached_digest):
+        return None
+    if head_next_number(index_file) != (True, next_number):
         return None
     try:
         with gc_paused():
-            return next_number, [_trusted_entry(item) for item in items]
+            entries = [_trusted_entry(item) for item in items]
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
+    if not all(is_plain_location(entry.location) for entry in entries):
+        return None
+    return next_number, entries
+
+
+#: How much of keps.yaml :func:`head_next_number` reads: our emitter writes the next
+#: number on its second line.
+HEAD_BYTES = 4096
+
+#: How a file is opened for a look at its head: never blocking, never a terminal.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def head_next_number(path: Path) -> tuple[bool, int | None]:
+    """(True, the next number) that the first lines of keps.yaml at *path* state.
+
+    The cross-check of a cached next number: a few KiB read instead of the whole index.
+    (True, None) when the whole file was read and states none; (False, None) when the
+    file cannot be read (a regular file only, opened without blocking) or the number
+    is not in its head.
+    """
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except (OSError, ValueError):
+        return False, None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False, None
+        head = os.read(fd, HEAD_BYTES + 1)
+    except OSError:
+        return False, None
+    finally:
+        os.close(fd)
+    whole = len(head) <= HEAD_BYTES
+    if not whole:
+        head = head[: head.rfind(b"\n", 0, HEAD_BYTES) + 1]
+    number = next_number_in_text(head.decode("utf-8", "replace"))
+    if number is None and not whole:
+        return False, None
+    return True, number
 
 
 def save_parsed(
@@ -488,33 +768,61 @@ def _trusted_entry(values: tuple[Any, ...]) -> Entry:
     times): the attrs ``__init__`` and its converters are skipped and each slot is set
     directly, one line per field with no loop, which is four times faster than
     ``Entry(**values)``. Ten thousand entries are built on every ``kepctl query`` and
-    every warm rebuild.
+    every warm rebuild. Their types are checked all the same, in a few C-level calls: a
+    cache file can be corrupt or tampered with.
 
     Raises:
         ValueError, TypeError, KeyError: *values* is not what to_plain makes.
     """
-    if len(values) != _FIELD_COUNT:
-        msg = f"expected {_FIELD_COUNT} values, got {len(values)}"
+    if type(values) is not tuple or len(values) != _FIELD_COUNT:
+        msg = f"expected a tuple of {_FIELD_COUNT} values"
         raise ValueError(msg)
-    state, created, updated = values[3], values[12], values[13]
+    (uuid, number, title, state, sig, sigs, subprojects, authors, reviewers, approvers,
+     editors, themes, created, updated, location, stage, milestone, gates, prr) = values  # fmt: skip
+    # each text field is a str and each list a tuple of str, or TypeError: adding to ()
+    # takes only tuples, and a join only str (marshal makes no subclasses)
+    "".join((uuid, title, sig, location, stage, milestone))
+    "".join(
+        () + sigs + subprojects + authors + reviewers + approvers + editors + themes + gates + prr  # noqa: RUF005 - the + is the type check
+    )
+    if not location:
+        msg = "an entry without a location"
+        raise ValueError(msg)
+    if number is not None and (type(number) is not int or number < 0):
+        msg = "kep_number is not a whole number"
+        raise TypeError(msg)
     entry: Entry = _new(Entry)
-    _set_uuid(entry, values[0])
-    _set_kep_number(entry, values[1])
-    _set_title(entry, values[2])
+    _set_uuid(entry, uuid)
+    _set_kep_number(entry, number)
+    _set_title(entry, title)
     _set_state(entry, None if state is None else _STATES[state])
-    _set_owning_sig(entry, values[4])
-    _set_participating_sigs(entry, values[5])
-    _set_affected_subprojects(entry, values[6])
-    _set_authors(entry, values[7])
-    _set_reviewers(entry, values[8])
-    _set_approvers(entry, values[9])
-    _set_editors(entry, values[10])
-    _set_development_themes(entry, values[11])
-    _set_created(entry, None if created is None else _from_iso(created))
-    _set_last_updated(entry, None if updated is None else _from_iso(updated))
-    _set_location(entry, values[14])
-    _set_stage(entry, values[15])
-    _set_latest_milestone(entry, values[16])
-    _set_feature_gates(entry, values[17])
-    _set_prr_approvers(entry, values[18])
+    _set_owning_sig(entry, sig)
+    _set_participating_sigs(entry, sigs)
+    _set_affected_subprojects(entry, subprojects)
+    _set_authors(entry, authors)
+    _set_reviewers(entry, reviewers)
+    _set_approvers(entry, approvers)
+    _set_editors(entry, editors)
+    _set_development_themes(entry, themes)
+    # to_plain writes UTC times: anything else (a naive time, text that is no time) raises
+    if created is not None:
+        created = _from_iso(created) if created.endswith(_UTC) else _not_utc(created)
+    if updated is not None:
+        updated = _from_iso(updated) if updated.endswith(_UTC) else _not_utc(updated)
+    _set_created(entry, created)
+    _set_last_updated(entry, updated)
+    _set_location(entry, location)
+    _set_stage(entry, stage)
+    _set_latest_milestone(entry, milestone)
+    _set_feature_gates(entry, gates)
+    _set_prr_approvers(entry, prr)
     return entry
+
+
+_UTC = "+00:00"
+
+
+def _not_utc(text: str) -> dt.datetime:
+    """Raise for a cached time that :func:`_time` cannot have written."""
+    msg = f"not a UTC time: {text!r:.40}"
+    raise ValueError(msg)

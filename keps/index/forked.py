@@ -130,18 +130,16 @@ def start(base: str, old_keps: dict[str, Any]) -> SectionChecker | None:
 
 
 def _changed(base: str, old_keps: dict[str, Any], share: frozenset[str]) -> list[str]:
-    """The locations in *share* whose section files differ from what the cache holds."""
+    """The locations in *share* whose files (sections, the folders on their way, the
+    PRR file: the cache's probes) differ from what the cache holds."""
     changed = []
     for location, known in old_keps.items():  # in walk order: folders stay warm in the kernel
         if location not in share:
             continue
-        if not isinstance(known, tuple) or len(known) != 3:
+        if not cache.well_formed(known):
             changed.append(location)
             continue
-        packed, sections = known[0], known[1]
-        if not isinstance(packed, bytes) or not isinstance(sections, tuple):
-            changed.append(location)
-            continue
-        if cache.packed_stats(f"{base}/{location}", sections) != packed[_HEAD:]:
+        packed, files, _, folders = known
+        if cache.packed_stats(f"{base}/{location}", files, folders) != packed[_HEAD:]:
             changed.append(location)
     return changed

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from keps._files import FileTransaction, atomic_write_text, read_text
+from keps._files import FileTransaction, atomic_write_bytes, read_bytes
 from keps._names import INDEX_FILE, METADATA_FILE
 from keps.errors import InvalidContentError, KepError, KepNotFoundError
 from keps.index import cache
@@ -230,24 +230,33 @@ class Index:
         now, so even a stale index cannot make a handed-out number come round again.
         Pass the text to :meth:`remember_written` once the transaction is committed.
         """
-        self._catch_up_with_disk()
+        self._catch_up_with_disk(self._on_disk())
         text = self.to_yaml()
         transaction.write_text(self.path, text, limit=MAX_INDEX_BYTES)
         return text
 
-    def persist(self) -> None:
+    def persist(self) -> bool:
         """Write keps.yaml atomically (see :meth:`stage` on the stored next number).
 
-        What the file parses to is remembered in the user's cache directory when every
-        entry survives the file unchanged, so the next :func:`keps.index.open` (a new
-        ``kepctl query``) does not parse it again.
+        Nothing is written when keps.yaml already holds exactly these bytes (returns
+        False): an unchanged index leaves the file, its times and its inode alone, so
+        tools watching the tree see no change. What the file parses to is remembered
+        in the user's cache directory when every entry survives the file unchanged, so
+        the next :func:`keps.index.open` (a new ``kepctl query``) does not parse it again.
         """
-        self._catch_up_with_disk()
+        written_ns = time.time_ns()  # before the read: a write after it counts as newer
+        on_disk = self._on_disk()
+        self._catch_up_with_disk(on_disk)
         text = self.to_yaml()
-        written_ns = time.time_ns()
-        atomic_write_text(self.path, text, limit=MAX_INDEX_BYTES)
-        log.debug("wrote %s (%d KEPs)", self.path, len(self._entries))
+        data = text.encode("utf-8")
+        written = on_disk != data
+        if written:
+            atomic_write_bytes(self.path, data, limit=MAX_INDEX_BYTES)
+            log.debug("wrote %s (%d KEPs)", self.path, len(self._entries))
+        else:
+            log.debug("%s is up to date (%d KEPs)", self.path, len(self._entries))
         self.remember_written(text, written_ns)
+        return written
 
     def remember_written(self, text: str, written_ns: int) -> None:
         """Remember that keps.yaml now holds *text*, written by this index after *written_ns*.
@@ -266,13 +275,20 @@ class Index:
 
     # -- helpers --
 
-    def _catch_up_with_disk(self) -> None:
+    def _on_disk(self) -> bytes | None:
+        """The bytes keps.yaml holds now; None when it cannot be read (or is not there)."""
         try:
-            on_disk = next_number_in_text(read_text(self.path, limit=MAX_INDEX_BYTES))
+            return read_bytes(self.path, limit=MAX_INDEX_BYTES)
         except KepError:
+            return None
+
+    def _catch_up_with_disk(self, on_disk: bytes | None) -> None:
+        """Never store a next number below the one keps.yaml (its bytes *on_disk*) holds."""
+        if on_disk is None:
             return
-        if on_disk is not None and on_disk > self.next_kep_number:
-            self._stored_next = on_disk
+        number = next_number_in_text(on_disk.decode("utf-8", "replace"))
+        if number is not None and number > self.next_kep_number:
+            self._stored_next = number
 
     def _lookups(self) -> tuple[dict[str, Entry], dict[int, Entry]]:
         """(uuid -> entry, number -> entry), the first by location winning; built once."""

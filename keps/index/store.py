@@ -48,6 +48,7 @@ __all__ = [
     "HEADER",
     "IndexData",
     "dump_index",
+    "is_plain_location",
     "next_number_in_text",
     "parse_index",
     "round_trips",
@@ -198,15 +199,8 @@ def round_trips(entry: Entry) -> bool:
     that is not a plain normalised relative folder, a negative number, a value of the
     wrong type. Used to remember what a persisted keps.yaml parses to without parsing it.
     """
-    location = entry.location
-    if type(location) is not str:
+    if not is_plain_location(entry.location):
         return False
-    if not _PLAIN_LOCATION.fullmatch(location):  # else already normalised: no Path needed
-        try:
-            if not location or _location(location) != location:
-                return False
-        except ValueError:
-            return False
     number = entry.kep_number
     if number is not None and (type(number) is not int or number < 0):
         return False
@@ -223,6 +217,19 @@ def round_trips(entry: Entry) -> bool:
     return True
 
 
+def is_plain_location(location: object) -> bool:
+    """True when *location* is a location as :func:`parse_index` gives it (normalised,
+    relative, no '..'), so that it means the same folder after a round trip."""
+    if type(location) is not str:
+        return False
+    if _PLAIN_LOCATION.fullmatch(location):  # already normalised: no Path needed
+        return True
+    try:
+        return bool(location) and _location(location) == location
+    except ValueError:
+        return False
+
+
 _NEXT_LINE = re.compile(r"^next_kep_number:[ \t]*(\d+)[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
@@ -233,7 +240,12 @@ def next_number_in_text(text: str) -> int | None:
     parse would cost as much as reading the whole index again.
     """
     match = _NEXT_LINE.search(text)
-    return int(match.group(1)) if match else None
+    if match is None:
+        return None
+    try:
+        return int(match.group(1))
+    except ValueError:  # more digits than int() takes (4300): no number keps ever wrote
+        return None
 
 
 # -- reading ---------------------------------------------------------------------------

@@ -227,6 +227,11 @@ class Kep:
         return dict(self._loaded.raw)
 
     @property
+    def sources(self) -> tuple[Path, ...]:
+        """The files besides the metadata file this KEP was read from (its PRR approvals)."""
+        return () if self._loaded is None else self._loaded.sources
+
+    @property
     def lines(self) -> dict[str, int]:
         """The 1-based line of each field in the metadata file, by field path."""
         return {} if self._loaded is None else dict(self._loaded.lines)

@@ -35,12 +35,15 @@ class Loaded:
             model cannot hold are still here, which keeps a conversion lossless.
         problems: what the lenient loader found wrong (never raised).
         lines: the 1-based line of each field path in the metadata file.
+        sources: the other files the layout looked at to make *metadata* (present or
+            not), such as a production readiness approval file.
     """
 
     metadata: Metadata
     raw: Mapping[str, Any] | None
     problems: tuple[Problem, ...] = ()
     lines: Mapping[str, int] = attrs.field(factory=dict)
+    sources: tuple[Path, ...] = ()
 
 
 class Layout:

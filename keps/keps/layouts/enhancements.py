@@ -405,6 +405,7 @@ class EnhancementsLayout(Layout):
                     )
                 )
         keps_dir = keps_dir_of(kep_dir)
+        sources: tuple[Path, ...] = ()
         if keps_dir is not None and "owning_sig" in values and "kep_number" in values:
             number = str(data["kep-number"]).strip()  # as written: 0752 names 0752.yaml
             try:
@@ -415,7 +416,8 @@ class EnhancementsLayout(Layout):
                 approvals, _, prr_problems = read_prr(path)
                 values["prr_approvals"] = approvals
                 problems.extend(prr_problems)
-        return Loaded(Metadata(**values), data, tuple(problems), parsed.lines)
+                sources = (path,)
+        return Loaded(Metadata(**values), data, tuple(problems), parsed.lines, sources)
 
     def to_mapping(self, metadata: Metadata) -> dict[str, Any]:
         """kep.yaml data for *metadata*: hyphenated keys, template order, empty fields out."""
