@@ -224,6 +224,23 @@ class TestSaving:
         assert path.read_text() == prr + 'beta:\n  approver: "@deads2k"\n'
         assert keps.open(kep_dir).metadata.prr_approver_for("beta") == "@deads2k"
 
+    def test_prr_approval_goes_to_the_file_the_kep_was_read_with(self, tmp_path: Path) -> None:
+        """kep-number "0042" reads 0042.yaml: a new approval extends that file, never 42.yaml."""
+        kep_dir = make_repo(tmp_path, KEP_YAML.replace("kep-number: 1234", 'kep-number: "0042"'))
+        prr_dir = tmp_path / "keps" / "prod-readiness" / "sig-node"
+        prr_dir.mkdir(parents=True)
+        (prr_dir / "0042.yaml").write_text('kep-number: "0042"\nalpha:\n  approver: "@a"\n')
+        kep = keps.open(kep_dir)
+        assert kep.metadata.prr_approver_for("alpha") == "@a"
+        kep.update(prr_approvals=(*kep.prr_approvals, PrrApproval("beta", "@b")))
+        kep.persist(check=False)
+        assert sorted(p.name for p in prr_dir.iterdir()) == ["0042.yaml"]
+        again = keps.open(kep_dir)
+        assert [(a.stage, a.approver) for a in again.prr_approvals] == [
+            ("alpha", "@a"),
+            ("beta", "@b"),
+        ]
+
     def test_dump_text_loads_back(self) -> None:
         """A new kep.yaml written from data reads back as the same data."""
         data = yaml.load(KEP_YAML, Loader=yaml.BaseLoader)

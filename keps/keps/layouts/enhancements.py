@@ -545,7 +545,11 @@ class EnhancementsKep(Kep):
         if keps_dir is None or number is None or not self._metadata.owning_sig:
             msg = "PRR approvals need a KEP number, an owning SIG and a keps/ folder"
             raise InvalidContentError(msg, path=self.metadata_path)
-        path = prr_file(keps_dir, self._metadata.owning_sig, number)
+        # the file the KEP was read with: kep-number 0042 names 0042.yaml, not 42.yaml
+        raw = self._loaded.raw if self._loaded is not None else None
+        spelled = str((raw or {}).get("kep-number", "")).strip()
+        same = spelled.isdigit() and len(spelled) < 12 and int(spelled) == number
+        path = prr_file(keps_dir, self._metadata.owning_sig, spelled if same else number)
         new = prr_mapping(number, self._metadata.prr_approvals)
         if path.is_file():
             _, data, _ = read_prr(path)
