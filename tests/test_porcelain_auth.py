@@ -71,6 +71,28 @@ class TestTokenFromFile:
             token_from_file(path).value()
         assert str(path) in str(info.value)
 
+    @pytest.mark.parametrize("kind", ["fifo", "folder", "device", "huge"])
+    def test_a_token_file_that_is_no_token_is_refused_without_hanging(
+        self, tmp_path: Path, kind: str
+    ) -> None:
+        """A FIFO, folder, device or 1 MiB file: a TokenError naming it, nothing read."""
+        import os
+
+        from tests.test_reliability_special_files import bounded
+
+        path = tmp_path / "token"
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "folder":
+            path.mkdir()
+        elif kind == "device":
+            path.symlink_to("/dev/zero")
+        else:
+            path.write_bytes(b"x" * (1 << 20))
+        error = bounded(lambda: token_from_file(path).value(), *([path] if kind == "fifo" else []))
+        assert isinstance(error, TokenError), repr(error)
+        assert str(path) in str(error)
+
     def test_empty_file_names_the_file(self, tmp_path: Path) -> None:
         """A file holding only whitespace is refused, naming the file."""
         path = _token_file(tmp_path, " \n")

@@ -27,7 +27,8 @@ from typing import Any, Protocol, TypeAlias, overload, runtime_checkable
 
 from attrs import field, frozen
 
-from keps.errors import TokenError
+from keps._files import read_bytes
+from keps.errors import InvalidContentError, KepError, KepNotFoundError, TokenError
 
 __all__ = [
     "DEFAULT_TOKEN_VARIABLE",
@@ -89,6 +90,10 @@ def _as_path(value: str | os.PathLike[str]) -> Path:
     return Path(value).expanduser()
 
 
+#: A token file holds one token: anything larger is not one (and is not read).
+_TOKEN_FILE_LIMIT = 64 * 1024
+
+
 @frozen
 class FileToken:
     """A token read from a file; surrounding whitespace and the trailing newline are dropped."""
@@ -99,15 +104,18 @@ class FileToken:
         """The token in the file; warns when other users may read the file."""
         try:
             mode = self.path.stat().st_mode
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
+            text = read_bytes(self.path, limit=_TOKEN_FILE_LIMIT).decode("utf-8")
+        except (FileNotFoundError, KepNotFoundError):
             msg = f"token file {self.path} does not exist"
-            raise TokenError(msg, path=self.path) from exc
-        except IsADirectoryError as exc:
-            msg = f"token file {self.path} is a directory, not a file"
-            raise TokenError(msg, path=self.path) from exc
-        except OSError as exc:
-            msg = f"cannot read token file {self.path}: {exc.strerror or type(exc).__name__}"
+            raise TokenError(msg, path=self.path) from None
+        except InvalidContentError as exc:  # a folder, a FIFO, a device, far too large
+            msg = f"token file {self.path} cannot be used: {exc.message}"
+            raise TokenError(msg, path=self.path) from None
+        except (OSError, KepError) as exc:
+            reason = (
+                exc.message if isinstance(exc, KepError) else exc.strerror or type(exc).__name__
+            )
+            msg = f"cannot read token file {self.path}: {reason}"
             raise TokenError(msg, path=self.path) from None
         except UnicodeDecodeError:
             msg = f"token file {self.path} is not UTF-8 text"
