@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -255,6 +255,15 @@ class FileTransaction:
         self._limits: dict[Path, int] = {}
         self._dirs: list[Path] = []
         self._journal = journal
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call *callback* once every file is written (never after a failed commit).
+
+        What stages a write can remember what it wrote this way (the index keeps the
+        parse of the keps.yaml it staged), so callers need not know it does.
+        """
+        self._after_commit.append(callback)
 
     def write_bytes(self, path: Path, data: bytes, *, limit: int = MAX_FILE_BYTES) -> None:
         """Stage *data* to replace *path* (a later write to the same path wins).
@@ -316,6 +325,8 @@ class FileTransaction:
             raise
         if journal_begun and self._journal is not None:
             self._journal.end()
+        for callback in self._after_commit:
+            callback()
 
 
 def _missing_dirs(folders: Iterable[Path]) -> list[Path]:

@@ -275,7 +275,7 @@ class TestUpdate:
         index.update(kep)
         transaction = FileTransaction()
         kep.stage_writes(transaction)
-        index.stage(transaction)
+        index.stage_writes(transaction)
         assert tmp_path / "keps.yaml" in transaction.paths
         assert not (tmp_path / "keps.yaml").exists()
         transaction.commit()

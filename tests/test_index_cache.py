@@ -231,7 +231,7 @@ class TestIndexFile:
         fresh.persist()
         assert claimed == [31, 32, 33, 34, 35]
         transaction = FileTransaction()
-        stale.stage(transaction)
+        stale.stage_writes(transaction)
         transaction.commit()
         assert keps.index.open(root).next_kep_number == 36
         assert keps.index.rebuild(root, incremental=False).next_kep_number == 36

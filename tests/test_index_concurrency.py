@@ -37,7 +37,7 @@ def approve(root: str, kep_dir: str, start: Barrier, results: Any) -> None:
         transaction = FileTransaction()
         kep.stage_writes(transaction)
         index.update(kep)
-        index.stage(transaction)
+        index.stage_writes(transaction)
         transaction.commit()
     results.put(number)
 

@@ -37,7 +37,9 @@ class Context:
     def content_root(self) -> Path:
         """--content-root, else the settings (environment, settings file, the tree one is in)."""
         if self.content_root_option is not None:
-            return self.content_root_option.absolute()
+            from keps._checkout import content_root_of
+
+            return content_root_of(self.content_root_option.absolute())
         from keps.settings import find_content_root
 
         return find_content_root()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from keps import filter as kep_filter
-from keps import index, validate
+from keps import index
 from keps.cli._app import Context, pass_context
 from keps.cli.output import FORMATS, render_records
 from keps.index import Entry
@@ -100,21 +102,36 @@ def register(group: click.Group) -> None:
         """The index of every KEP (keps.yaml at the content root)."""
 
     @index_group.command(name="rebuild")
+    @click.option(
+        "--output",
+        "output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write the index to this file (a kubernetes/enhancements checkout gets none unless asked).",
+    )
     @pass_context
-    def rebuild(ctx: Context) -> None:
-        """Walk the content tree and write keps.yaml; broken KEPs are listed, not fatal."""
+    def rebuild(ctx: Context, output: Path | None) -> None:
+        """Walk the content tree and write keps.yaml; broken KEPs are listed, not fatal.
+
+        In a kubernetes/enhancements checkout keps.yaml is not part of the content: the
+        index is refreshed (and cached outside the tree), and written only to --output.
+        """
         root = ctx.content_root
         # under the lock, after rolling back any step a crash left half written
         with index.locked(root, rebuild=True) as idx:
-            idx.persist()
+            if output is not None:
+                idx.write_to(output)
+            elif index.keeps_index_file(root):
+                idx.persist()
         for broken in idx.broken:
             codes = ", ".join(sorted({p.code for p in broken.problems}))
             click.echo(f"broken: {broken.location} ({codes})", err=True)
         for problem in idx.problems:
             click.echo(f"problem: {problem}", err=True)
+        written = output or (idx.path if idx.path.is_file() else None)
         click.echo(
             f"indexed {len(idx.entries)} KEP(s), {len(idx.broken)} broken; "
-            f"next KEP number {idx.next_kep_number} ({idx.path})"
+            f"next KEP number {idx.next_kep_number}" + (f" ({written})" if written else "")
         )
 
     @group.command()
@@ -175,13 +192,7 @@ def register(group: click.Group) -> None:
         )
         criterion = kep_filter.parse_query(text) if text.strip() else None
         root = ctx.content_root
-        columns = COLUMNS
-        entries: tuple[Entry, ...]
-        if validate.is_checkout(root):
-            # an enhancements checkout: read every kep.yaml (no keps.yaml is written there)
-            entries = validate.entries_of(validate.open_repository(root))
-            columns = TODAY_COLUMNS
-        else:
-            entries = (index.rebuild(root) if fresh else index.open(root)).entries
+        entries = (index.rebuild(root) if fresh else index.open(root)).entries
+        columns = TODAY_COLUMNS if any(e.stage or e.latest_milestone for e in entries) else COLUMNS
         found = kep_filter.select(entries, criterion, sort_by=sort_by, reverse=reverse)
         click.echo(render_records([_record(e) for e in found], fmt, columns), nl=False)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from keps import _lazy
 
 if TYPE_CHECKING:
-    from keps.index.build import find_kep_dirs, open, rebuild
+    from keps.index.build import find_kep_dirs, keeps_index_file, open, rebuild
     from keps.index.entry import BrokenKep, Entry
     from keps.index.index import Index
     from keps.index.lock import lock_path, locked
@@ -33,6 +33,7 @@ __all__ = [
     "Index",
     "dump_index",
     "find_kep_dirs",
+    "keeps_index_file",
     "lock_path",
     "locked",
     "open",
@@ -45,6 +46,7 @@ __getattr__, __dir__ = _lazy.attach(
     {
         "keps.index.build": (
             "find_kep_dirs",
+            "keeps_index_file",
             "open",
             "rebuild",
         ),

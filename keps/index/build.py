@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from keps._checkout import content_root_of, is_checkout, kep_area
 from keps._files import decode_text, read_bytes
 from keps._names import INDEX_FILE, KEP_FILE, METADATA_FILE
 from keps.errors import IndexCorruptError, InvalidContentError, KepError, KepNotFoundError
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 # Reading KEPs (the object model, YAML, the SIG list, worker processes) is imported by the
 # functions that do it: `kepctl query` only opens keps.yaml and must start fast.
 
-__all__ = ["find_kep_dirs", "open", "rebuild"]
+__all__ = ["find_kep_dirs", "keeps_index_file", "open", "rebuild"]
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,12 @@ _SHOWN_PROBLEMS = 10
 
 
 def _content_root(content_root: str | Path) -> Path:
+    """*content_root* made absolute; a checkout's keps/ folder means the checkout."""
     root = Path(content_root).absolute()
     if not root.is_dir():
         msg = f"no content root at {root}"
         raise KepNotFoundError(msg, path=root)
-    return root
+    return content_root_of(root)
 
 
 def open(content_root: str | Path, *, registry: SigRegistry | None = None) -> Index:
@@ -133,15 +135,29 @@ def _corrupt(
     return IndexCorruptError(msg, path=path)
 
 
+def keeps_index_file(content_root: str | Path) -> bool:
+    """True when *content_root* keeps its index as content (``keps.yaml``).
+
+    The seed layout does; a kubernetes/enhancements checkout does not (its index lives
+    only in the user's cache), unless someone put a keps.yaml there.
+    """
+    root = Path(content_root)
+    return (root / INDEX_FILE).is_file() or not is_checkout(root)
+
+
 def find_kep_dirs(content_root: Path) -> Iterator[Path]:
     """Every KEP folder under *content_root* (holding metadata.yaml or kep.yaml), in name order.
 
-    Hidden folders are skipped, symlinked folders are not followed, and a KEP folder's
+    In a kubernetes/enhancements checkout only ``keps/`` is walked, without its template
+    and its production readiness approvals (see :func:`keps._checkout.kep_area`): never
+    ``pkg/**/testdata`` or ``vendor/``. Hidden folders are skipped, symlinked folders are not followed, and a KEP folder's
     own subfolders (guides, assets) are not searched for further KEPs. A metadata file
     of any kind counts (a FIFO, a folder, a dangling link): such a KEP is broken, not
     absent.
     """
-    stack = [content_root]
+    area, skipped = kep_area(content_root)
+    start = content_root / area if area else content_root
+    stack = [start]
     while stack:
         folder = stack.pop()
         try:
@@ -155,7 +171,7 @@ def find_kep_dirs(content_root: Path) -> Iterator[Path]:
             log.warning("cannot list %s: %s", folder, exc.strerror or exc)
             continue
         for child in children:
-            if child.name.startswith("."):
+            if child.name.startswith(".") or (folder == start and child.name in skipped):
                 continue
             if kep_file(child.path)[0]:
                 yield Path(child.path)
@@ -389,12 +405,15 @@ def _walk(root: Path) -> Iterator[tuple[str, str, cache.Identity]]:
     remembered listing could only be checked by listing it again (about a microsecond
     per entry, 11 ms for 10,000 KEPs).
     """
-    stack = [""]
+    area, skipped = kep_area(root)
+    stack = [area]
     base = str(root)
     while stack:
         rel = stack.pop()
         folder = f"{base}/{rel}" if rel else base
         for name in reversed(_subfolders(folder)):
+            if rel == area and name in skipped:
+                continue
             child_rel = f"{rel}/{name}" if rel else name
             child = f"{base}/{child_rel}"
             is_kep, meta_id = kep_file(child)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from keps._files import FileTransaction, atomic_write_bytes, read_bytes
+from keps._files import FileTransaction, atomic_write_bytes, atomic_write_text, read_bytes
 from keps._names import INDEX_FILE, METADATA_FILE
 from keps.errors import InvalidContentError, KepError, KepNotFoundError
 from keps.index import cache
@@ -223,20 +223,23 @@ class Index:
         """The text of keps.yaml for this index."""
         return dump_index(self.next_kep_number, self._entries.values())
 
-    def stage(self, transaction: FileTransaction) -> str:
+    def stage_writes(self, transaction: FileTransaction) -> str:
         """Add the write of keps.yaml to *transaction* (commit it to write); returns the text.
 
         The stored next number written is never below the one keps.yaml holds on disk
         now, so even a stale index cannot make a handed-out number come round again.
-        Pass the text to :meth:`remember_written` once the transaction is committed.
+        Once the transaction is committed, the index remembers what the file parses to
+        (see :meth:`remember_written`): the next :func:`keps.index.open` needs no parse.
         """
         self._catch_up_with_disk(self._on_disk())
         text = self.to_yaml()
         transaction.write_text(self.path, text, limit=MAX_INDEX_BYTES)
+        staged_ns = time.time_ns()  # before the commit: a later write counts as newer
+        transaction.after_commit(lambda: self.remember_written(text, staged_ns))
         return text
 
     def persist(self) -> bool:
-        """Write keps.yaml atomically (see :meth:`stage` on the stored next number).
+        """Write keps.yaml atomically (see :meth:`stage_writes` on the stored next number).
 
         Nothing is written when keps.yaml already holds exactly these bytes (returns
         False): an unchanged index leaves the file, its times and its inode alone, so
@@ -258,12 +261,18 @@ class Index:
         self.remember_written(text, written_ns)
         return written
 
+    def write_to(self, path: str | Path) -> None:
+        """Write this index, as keps.yaml would hold it, to another file *path* (atomically).
+
+        For a kubernetes/enhancements checkout, whose content has no keps.yaml.
+        """
+        atomic_write_text(Path(path), self.to_yaml(), limit=MAX_INDEX_BYTES)
+
     def remember_written(self, text: str, written_ns: int) -> None:
         """Remember that keps.yaml now holds *text*, written by this index after *written_ns*.
 
-        :meth:`persist` does this itself; after committing a transaction that
-        :meth:`stage` wrote to, call it with the text stage returned and a ``time_ns``
-        from before the commit. The next :func:`keps.index.open` then needs no parse, as
+        :meth:`persist` and :meth:`stage_writes` do this themselves, with a ``time_ns``
+        from before the write. The next :func:`keps.index.open` then needs no parse, as
         long as the file still holds that text (identity and digest are checked). Entries
         that would not survive the file unchanged are not remembered.
         """

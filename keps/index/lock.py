@@ -6,7 +6,7 @@
         number = index.claim_next_number()
         ...                       # record the number in the KEP
         index.update(kep)
-        index.persist()           # or index.stage(transaction); transaction.commit()
+        index.persist()           # or index.stage_writes(transaction); transaction.commit()
 
 The lock (:func:`keps._locks.index_lock`, in the content root's state folder, never in
 the tree) is held from before keps.yaml is read until after the caller has written it,

@@ -34,7 +34,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from keps._files import FileTransaction
 from keps._locks import kep_lock
 from keps.errors import (
     GitError,
@@ -44,12 +43,12 @@ from keps.errors import (
     PorcelainError,
     SettingsError,
 )
-from keps.index import locked as index_locked
 from keps.keps import Kep
-from keps.keps.path import INDEX_FILE, relative_location
+from keps.keps.path import relative_location
 from keps.porcelain import hermetic
 from keps.porcelain.auth import TokenLike
 from keps.porcelain.github import DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from keps.workflow import editing
 
 __all__ = [
     "DEFAULT_PATH_PREFIX",
@@ -223,24 +222,15 @@ def _record(kep: Kep, url: str) -> None:
     """Append *url* to the KEP's associated_prs on disk, under the KEP's lock.
 
     The KEP is read fresh, so only this field changes whatever the caller's object
-    holds; keps.yaml is rewritten with it when there is one (its last_updated moves).
-    Checks are not run: the pull request exists, and refusing to note it would lose it.
+    holds; keps.yaml is rewritten with it when there is one (its last_updated moves),
+    in one journaled step (:func:`keps.workflow.editing`). Checks are not run: the pull
+    request exists, and refusing to note it would lose it.
     """
-    root = kep.content_root
-    location = relative_location(kep.path, root)
-    with kep_lock(root, [location], timeout=LOCK_TIMEOUT):
-        fresh = Kep.open(kep.path, content_root=root, registry=kep.registry)
+    with editing(
+        kep.path, content_root=kep.content_root, check=False, timeout=LOCK_TIMEOUT
+    ) as fresh:
         fresh.update(associated_prs=(*fresh.associated_prs, url))
-        if not (root / INDEX_FILE).is_file():
-            fresh.persist(check=False)
-        else:
-            with index_locked(root, timeout=LOCK_TIMEOUT) as idx:
-                transaction = FileTransaction()
-                fresh.stage_writes(transaction, check=False)
-                idx.update(fresh)
-                idx.stage(transaction)
-                transaction.commit()
-    logger.info("recorded %s in the associated_prs of %s", url, location)
+    logger.info("recorded %s in the associated_prs of %s", url, kep.path)
 
 
 def open_kep_pull_request(

@@ -5,12 +5,7 @@ Each setting is looked up in the same order: an explicit argument, then the envi
 (:func:`settings_path`), and for the content root finally the tree the current folder is in.
 """
 
-from keps.settings.content_root import (
-    ENV_CONTENT_ROOT,
-    find_content_root,
-    is_checkout,
-    is_content_root,
-)
+from keps.settings.content_root import ENV_CONTENT_ROOT, find_content_root, is_content_root
 from keps.settings.file import CONTENT_ROOT_KEY, load_settings, save_content_root, settings_path
 from keps.settings.principal import ENV_PRINCIPAL, PRINCIPAL_KEYS, find_principal, normalize_handle
 from keps.settings.runtime import Runtime
@@ -23,7 +18,6 @@ __all__ = [
     "Runtime",
     "find_content_root",
     "find_principal",
-    "is_checkout",
     "is_content_root",
     "load_settings",
     "normalize_handle",

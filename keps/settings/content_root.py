@@ -7,12 +7,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from keps._names import INDEX_FILE, KEP_FILE, KEPS_DIR
+from keps._checkout import content_root_of, is_checkout
+from keps._names import INDEX_FILE
 from keps.errors import ContentRootNotFoundError, KepError
 from keps.settings.file import CONTENT_ROOT_KEY, absolute_path, load_settings, settings_path
 from keps.sigs import KUBERNETES_WIDE_DIR, SigRegistry
 
-__all__ = ["ENV_CONTENT_ROOT", "find_content_root", "is_checkout", "is_content_root"]
+__all__ = ["ENV_CONTENT_ROOT", "find_content_root", "is_content_root"]
 
 #: The environment variable that names the content root; it beats everything else.
 ENV_CONTENT_ROOT = "KEP_CONTENT_ROOT"
@@ -66,7 +67,11 @@ def find_content_root(
     here = absolute_path(Path.cwd() if cwd is None else cwd)
     registry = registry or SigRegistry.packaged()
     for folder in (here, *here.parents):
-        if is_checkout(folder) or is_content_root(folder, registry):
+        if is_checkout(folder):
+            root = content_root_of(folder)
+            _log.info("using the kubernetes/enhancements checkout %s, which holds %s", root, here)
+            return root
+        if is_content_root(folder, registry):
             _log.info("using the content root %s, which holds %s", folder, here)
             return folder
 
@@ -79,28 +84,6 @@ def find_content_root(
         f" to {settings_file}"
     )
     raise ContentRootNotFoundError(msg)
-
-
-def is_checkout(folder: Path) -> bool:
-    """True when *folder* is a kubernetes/enhancements checkout: ``keps/<sig>/<kep>/kep.yaml``.
-
-    Looks at most at every SIG folder's first few entries, so it is quick on any tree.
-    """
-    keps_dir = folder / KEPS_DIR
-    try:
-        with os.scandir(keps_dir) as entries:
-            sig_dirs = [e.path for e in entries if not e.name.startswith(".") and e.is_dir()]
-    except OSError:
-        return False
-    for sig_dir in sig_dirs:
-        try:
-            with os.scandir(sig_dir) as entries:
-                for entry in entries:
-                    if entry.is_dir() and os.path.isfile(os.path.join(entry.path, KEP_FILE)):  # noqa: PTH113,PTH118
-                        return True
-        except OSError:
-            continue
-    return False
 
 
 def is_content_root(folder: Path, registry: SigRegistry | None = None) -> bool:
@@ -162,4 +145,4 @@ def _configured_folder(path: Path, source: str) -> Path:
     if not folder.is_dir():
         msg = f"{source} names {folder} as the KEP content root, but it is not a folder"
         raise ContentRootNotFoundError(msg, path=folder)
-    return folder
+    return content_root_of(folder)

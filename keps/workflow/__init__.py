@@ -19,10 +19,12 @@ Each step takes a :class:`keps.settings.Runtime`, holds a lock on the KEP for it
 run, appends an event (principal, UTC time, step), and changes every file it means to
 change - the KEP's and ``keps.yaml`` - or none of them. A step killed half way (SIGKILL,
 power cut) is rolled back by the next step that locks one of its KEPs, or by
-:func:`recover`.
+:func:`recover`. :func:`editing` changes a KEP outside the lifecycle (a field, a pull
+request to remember) with the same locks and the same all-or-nothing write.
 """
 
 from keps.workflow._recovery import recover
+from keps.workflow._step import editing
 from keps.workflow.steps import (
     accept,
     approve,
@@ -49,4 +51,5 @@ __all__ = [  # noqa: RUF022
     "withdraw",
     "replace",
     "recover",
+    "editing",
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,15 @@ from keps.keps.path import INDEX_FILE, relative_location
 from keps.keps.states import State
 from keps.settings import Runtime
 
-__all__ = ["DEFAULT_TIMEOUT", "locked_kep", "require_state", "step_lock", "utcnow", "write"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "editing",
+    "locked_kep",
+    "require_state",
+    "step_lock",
+    "utcnow",
+    "write",
+]
 
 #: Seconds a step waits for another process working on the same KEP or the index.
 DEFAULT_TIMEOUT = 30.0
@@ -56,6 +63,35 @@ def locked_kep(runtime: Runtime, *, timeout: float = DEFAULT_TIMEOUT) -> Iterato
         yield kep
 
 
+@contextlib.contextmanager
+def editing(
+    kep_dir: str | Path,
+    *,
+    content_root: str | Path,
+    now: dt.datetime | None = None,
+    check: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Iterator[Kep]:
+    """Change one KEP as a lifecycle step does: locked, read fresh, written as one step.
+
+    ::
+
+        with keps.workflow.editing(kep_dir, content_root=root) as kep:
+            kep.update(associated_prs=(*kep.associated_prs, url))
+
+    The KEP is opened under its lock (after rolling back what a crash left) and, when
+    the block ends without an error, written with ``keps.yaml`` in one journaled
+    transaction under the index lock; an error in the block writes nothing. With
+    *check* false a KEP that fails its checks is written anyway.
+    """
+    root = Path(content_root).absolute()
+    folder = Path(kep_dir).absolute()
+    with step_lock(root, [relative_location(folder, root)], timeout=timeout):
+        kep = Kep.open(folder, content_root=root)
+        yield kep
+        write([kep], root, now=now or utcnow(), check=check, timeout=timeout)
+
+
 def require_state(kep: Kep, step: str, *allowed: State) -> None:
     """Refuse *step* unless the KEP is in one of the *allowed* states, saying which it is in."""
     if kep.state not in allowed:
@@ -66,10 +102,11 @@ def require_state(kep: Kep, step: str, *allowed: State) -> None:
 
 def write(
     keps_to_write: list[Kep],
-    runtime: Runtime,
+    content_root: Path,
     *,
     now: dt.datetime,
     claim_number_for: Kep | None = None,
+    check: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> None:
     """Write the KEPs, and the index when there is one (or a number is claimed), atomically.
@@ -81,7 +118,7 @@ def write(
     holds the locks of every KEP written (:func:`step_lock`), and has rolled back what a
     crash left.
     """
-    root = runtime.content_root
+    root = content_root
     locations = [relative_location(kep.path, root) for kep in keps_to_write]
     journal = Journal(journal_file(root, locations), root, locations)
     transaction = FileTransaction(journal=journal)
@@ -90,18 +127,18 @@ def write(
     with index_lock(root, timeout=timeout):
         if claim_number_for is None and not (root / INDEX_FILE).is_file():
             for kep in keps_to_write:
-                kep.stage_writes(transaction, now=now)
+                kep.stage_writes(transaction, now=now, check=check)
             transaction.commit()
             return
         idx = index.open(root)
         if claim_number_for is not None:
             claim_number_for.update(kep_number=idx.claim_next_number())
         for kep in keps_to_write:
-            kep.stage_writes(transaction, now=now)
+            kep.stage_writes(transaction, now=now, check=check)
+        if not index.keeps_index_file(root):  # a checkout: its index is no content
+            transaction.commit()
+            return
         for kep in keps_to_write:
             idx.update(kep)
-        text = idx.stage(transaction)
-        written_ns = time.time_ns()
+        idx.stage_writes(transaction)
         transaction.commit()
-        # the next step or query opens keps.yaml again: spare it the parse
-        idx.remember_written(text, written_ns)

@@ -96,7 +96,7 @@ def init(
         for spec in INTRODUCTION:
             kep.set_section(spec.filename, render(spec, kep.metadata, sig_name=_sig_name(kep)))
         kep.add_event("init", runtime.principal, now=now)
-        write([kep], runtime, now=now, timeout=timeout)
+        write([kep], runtime.content_root, now=now, timeout=timeout)
     return kep.path
 
 
@@ -125,7 +125,7 @@ def propose(
             return kep
         kep.add_event("propose", runtime.principal, now=now)
         kep.check(now=now)
-        write([kep], runtime, now=now, timeout=timeout)
+        write([kep], runtime.content_root, now=now, timeout=timeout)
         return kep
 
 
@@ -144,7 +144,7 @@ def accept(
         kep.set_state(State.PROVISIONAL)
         kep.add_event("accept", runtime.principal, now=now)
         kep.check(now=now)
-        write([kep], runtime, now=now, timeout=timeout)
+        write([kep], runtime.content_root, now=now, timeout=timeout)
         return kep
 
 
@@ -166,7 +166,7 @@ def plan(
             kep.set_section(spec.filename, render(spec, kep.metadata, sig_name=_sig_name(kep)))
         kep.add_event("plan", runtime.principal, now=now)
         kep.check(now=now)
-        write([kep], runtime, now=now, timeout=timeout)
+        write([kep], runtime.content_root, now=now, timeout=timeout)
         return kep
 
 
@@ -189,7 +189,7 @@ def approve(
         kep.set_state(State.IMPLEMENTABLE)
         kep.add_event("approve", runtime.principal, now=now)
         kep.check(now=now)
-        write([kep], runtime, now=now, claim_number_for=kep, timeout=timeout)
+        write([kep], runtime.content_root, now=now, claim_number_for=kep, timeout=timeout)
         return kep
 
 
@@ -207,7 +207,7 @@ def _end(
         kep.set_state(target)
         kep.add_event(step, runtime.principal, now=now)
         kep.check(now=now)
-        write([kep], runtime, now=now, timeout=timeout)
+        write([kep], runtime.content_root, now=now, timeout=timeout)
         return kep
 
 
@@ -273,5 +273,5 @@ def replace(
         old.add_event("replace", runtime.principal, now=now, notes=f"replaced by {new_location}")
         old.check(now=now)
         new.check(now=now)
-        write([old, new], runtime, now=now, timeout=timeout)
+        write([old, new], runtime.content_root, now=now, timeout=timeout)
         return old
