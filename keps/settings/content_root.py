@@ -65,12 +65,12 @@ def find_content_root(
         return _configured_folder(path, f"{CONTENT_ROOT_KEY} in {settings_file}")
 
     here = absolute_path(Path.cwd() if cwd is None else cwd)
-    registry = registry or SigRegistry.packaged()
     for folder in (here, *here.parents):
         if is_checkout(folder):
             root = content_root_of(folder)
             _log.info("using the kubernetes/enhancements checkout %s, which holds %s", root, here)
             return root
+        registry = registry or SigRegistry.packaged()  # only once a checkout is ruled out
         if is_content_root(folder, registry):
             _log.info("using the content root %s, which holds %s", folder, here)
             return folder

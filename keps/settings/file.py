@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # ruamel is imported only when the settings file is written
     from ruamel.yaml.comments import CommentedMap
 
 from keps._files import atomic_write_text, read_text
-from keps._yaml import error_detail, load_fast
 from keps.errors import (
     ContentRootNotFoundError,
     InvalidContentError,
@@ -61,6 +60,8 @@ def load_settings(path: Path | None = None) -> dict[str, str]:
     except KepError as exc:
         msg = f"cannot read the settings file {path}: {exc.message}"
         raise SettingsError(msg, path=path) from exc
+    from keps._yaml import error_detail, load_fast  # only when there is a settings file
+
     try:
         data = load_fast(text, path=path).data
     except InvalidContentError as exc:
