@@ -61,19 +61,25 @@ class Context:
         return self._registry
 
     def kep_dir(self, target: str) -> Path:
-        """The KEP folder a typed target names (see keps.keps.path)."""
+        """The folder of the existing KEP a typed target names (see keps.index.targets)."""
+        from keps.index import find_target
+
+        return find_target(target, self.content_root, self.registry)
+
+    def new_kep_dir(self, target: str) -> Path:
+        """The folder a new KEP named by *target* goes to (see keps.keps.path)."""
         from keps.keps.path import locate
 
         path, _ = locate(target, self.content_root, self.registry)
         return path
 
-    def runtime(self, target: str, *, principal: str | None = None) -> Runtime:
-        """A Runtime for a lifecycle step on *target*."""
+    def runtime(self, target: str, *, principal: str | None = None, new: bool = False) -> Runtime:
+        """A Runtime for a lifecycle step on *target* (a KEP to create, with *new*)."""
         from keps.settings import Runtime
 
         return Runtime(
             principal=principal or self.principal,
-            target_dir=self.kep_dir(target),
+            target_dir=self.new_kep_dir(target) if new else self.kep_dir(target),
             content_root=self.content_root,
         )
 

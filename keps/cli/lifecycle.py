@@ -116,7 +116,7 @@ def register(group: click.Group) -> None:
     @pass_context
     def init(ctx: Context, target: str) -> None:
         """Create a draft KEP at TARGET (NAME, SIG/NAME or SIG/SUBPROJECT/NAME)."""
-        path = workflow.init(ctx.runtime(target))
+        path = workflow.init(ctx.runtime(target, new=True))
         _done(path, "created draft KEP")
 
     def step(name: str, func: Callable[[Runtime], Kep], summary: str) -> None:

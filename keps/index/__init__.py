@@ -26,13 +26,16 @@ if TYPE_CHECKING:
     from keps.index.index import Index
     from keps.index.lock import lock_path, locked
     from keps.index.store import dump_index, parse_index
+    from keps.index.targets import AmbiguousTargetError, find_target
 
 __all__ = [
+    "AmbiguousTargetError",
     "BrokenKep",
     "Entry",
     "Index",
     "dump_index",
     "find_kep_dirs",
+    "find_target",
     "keeps_index_file",
     "lock_path",
     "locked",
@@ -62,6 +65,10 @@ __getattr__, __dir__ = _lazy.attach(
         "keps.index.store": (
             "dump_index",
             "parse_index",
+        ),
+        "keps.index.targets": (
+            "AmbiguousTargetError",
+            "find_target",
         ),
     },
 )
