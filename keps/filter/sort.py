@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from keps.errors import InvalidArgumentError, QuerySyntaxError
 from keps.filter.criteria import Criterion
@@ -45,7 +45,7 @@ def _require_text(sort_by: object) -> None:
         raise InvalidArgumentError(msg, argument="sort_by", value=sort_by)
 
 
-def _key(value: object, *, handles: bool = False) -> object:
+def _key(value: object, *, handles: bool = False) -> Any:
     """A sort key for one value: text without case (handles without "@"), states in order."""
     if isinstance(value, State):
         return _STATE_ORDER[value]
@@ -60,39 +60,77 @@ def _key(value: object, *, handles: bool = False) -> object:
 
 def select(
     entries: Iterable[T],
-    criterion: Criterion | Callable[[T], bool] | None = None,
+    criterion: Criterion | Callable[[T], bool] | str | None = None,
     *,
     sort_by: str = "kep_number",
     reverse: bool = False,
 ) -> list[T]:
     """The entries *criterion* matches (all when None), sorted by the field *sort_by*.
 
-    *entries* may be index entries, Kep objects or anything with the Entry attribute
-    names (an :class:`~keps.index.Index` works too). Entries without a value for
-    *sort_by* (None or empty) come last, in their original order.
+    *entries* may be index entries, Kep objects (read through the entry they make, so a
+    field reads the same on both) or anything with the Entry attribute names (an
+    :class:`~keps.index.Index` works too). *criterion* may be a query string as
+    ``kepctl query`` takes it. Entries without a value for *sort_by* (None or empty)
+    come last, in their original order.
 
     Raises:
-        QuerySyntaxError: *sort_by* is neither a field nor an attribute of the entries.
-        InvalidArgumentError: *criterion* is neither a criterion nor a function, or
-            *sort_by* is not text.
+        QuerySyntaxError: *criterion* is a query that does not parse, or *sort_by* is
+            neither a field nor an attribute of the entries.
+        InvalidArgumentError: *criterion* is neither a criterion, a query nor a
+            function, or *sort_by* is not text.
     """
     _require_text(sort_by)
+    if isinstance(criterion, str):
+        from keps.filter.query import parse_query
+
+        criterion = parse_query(criterion) if criterion.strip() else None
     if criterion is not None and not callable(criterion):
-        msg = f"criterion is a keps.filter criterion or a function, got {shown(criterion)}"
+        msg = f"criterion is a keps.filter criterion, a query or a function, got {shown(criterion)}"
         raise InvalidArgumentError(msg, argument="criterion", value=criterion)
+    items = list(entries)
+    views = [_view(item) for item in items]
     if criterion is None:
-        chosen = list(entries)
+        chosen = list(zip(items, views, strict=True))
     else:
-        test = criterion.compiled() if isinstance(criterion, Criterion) else criterion
-        chosen = [e for e in entries if test(e)]
+        test: Callable[[object], bool] = (
+            criterion.compiled() if isinstance(criterion, Criterion) else criterion  # type: ignore[assignment]
+        )
+        # a plain function sees the caller's objects; a criterion reads the entry view
+        chosen = [
+            (item, view)
+            for item, view in zip(items, views, strict=True)
+            if test(view if isinstance(criterion, Criterion) else item)
+        ]
     if not chosen:
-        return chosen
-    attribute = sort_attribute(sort_by, chosen[0])
+        return []
+    attribute = sort_attribute(sort_by, chosen[0][1])
     handles = any(f.attribute == attribute and f.kind is Kind.HANDLE for f in FIELDS.values())
-    with_value: list[T] = []
-    without: list[T] = []
-    for entry in chosen:
-        value = getattr(entry, attribute, None)
-        (without if value is None or value in ("", ()) else with_value).append(entry)
-    with_value.sort(key=lambda e: _key(getattr(e, attribute), handles=handles), reverse=reverse)  # type: ignore[arg-type,return-value]
-    return with_value + without
+    with_value: list[tuple[T, object]] = []
+    without: list[tuple[T, object]] = []
+    for item, view in chosen:
+        value = getattr(view, attribute, None)
+        (without if value is None or value in ("", ()) else with_value).append((item, view))
+    with_value.sort(
+        key=lambda pair: _key(getattr(pair[1], attribute), handles=handles), reverse=reverse
+    )
+    return [item for item, _ in with_value + without]
+
+
+def _view(item: object) -> object:
+    """What a criterion reads of *item*: a Kep's index entry, anything else as it is.
+
+    A Kep holds its fields as the model does (feature gates as objects, PRR approvals per
+    stage); the entry it makes holds them as queries compare them, the same as the
+    index's own entries, so one query gives one answer on both.
+    """
+    metadata = getattr(item, "metadata", None)
+    if metadata is None or not hasattr(item, "content_root"):
+        return item
+    from keps.index.entry import Entry
+
+    path, root = getattr(item, "path", None), item.content_root
+    try:
+        location = path.relative_to(root).as_posix() if path is not None else ""
+    except ValueError:
+        location = str(path)
+    return Entry.from_metadata(metadata, location)
