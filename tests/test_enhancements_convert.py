@@ -14,8 +14,11 @@ from tests.test_enhancements_layout import make_repo
 
 
 def same_metadata(a: keps.Kep, b: keps.Kep) -> bool:
-    """Equal metadata, the seed's list of section files aside."""
-    return attrs.evolve(a.metadata, sections=()) == attrs.evolve(b.metadata, sections=())
+    """Equal metadata, the seed's list of section files aside, and the values that do not
+    parse (the seed carries those under UNMAPPED_KEY, which the tests check)."""
+    return attrs.evolve(a.metadata, sections=(), unparsed=()) == attrs.evolve(
+        b.metadata, sections=(), unparsed=()
+    )
 
 
 class TestConvertLayout:

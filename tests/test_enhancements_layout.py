@@ -124,8 +124,11 @@ class TestLoading:
         """Strict parsing: an unknown key and a list where text belongs fail the checks."""
         text = KEP_YAML.replace("title: Pod Things", "title: [Pod, Things]") + "colour: red\n"
         kep = keps.open(make_repo(tmp_path, text))
-        codes = {p.code for p in kep.problems()}
+        codes = {p.code for p in kep.problems() if p.is_blocking}
         assert codes == {"key-unknown", "field-type"}
+        # the month-15 date is kept as written, and reported without blocking
+        warnings = [p for p in kep.problems() if not p.is_blocking]
+        assert [(p.code, p.field) for p in warnings] == [("date-invalid", "creation-date")]
         with pytest.raises(keps.CheckFailedError):
             kep.check()
 

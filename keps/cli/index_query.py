@@ -72,10 +72,11 @@ def query_text(
 
 
 def _record(entry: Entry) -> dict[str, object]:
+    """What a listing shows of *entry*: a value that did not parse shows as the file has it."""
     return {
-        "kep_number": entry.kep_number,
+        "kep_number": entry.as_written("kep_number"),
         "title": entry.title,
-        "state": entry.state,
+        "state": entry.as_written("state"),
         "owning_sig": entry.owning_sig,
         "participating_sigs": entry.participating_sigs,
         "affected_subprojects": entry.affected_subprojects,
@@ -83,8 +84,8 @@ def _record(entry: Entry) -> dict[str, object]:
         "reviewers": entry.reviewers,
         "approvers": entry.approvers,
         "development_themes": entry.development_themes,
-        "created": entry.created,
-        "last_updated": entry.last_updated,
+        "created": entry.as_written("created"),
+        "last_updated": entry.as_written("last_updated"),
         "uuid": entry.uuid,
         "location": entry.location,
         "stage": entry.stage,

@@ -76,8 +76,12 @@ def _slug(name: str) -> str:
 
 
 def _unmapped(kep: Kep) -> dict[str, Any]:
-    """kep.yaml values the model does not hold, by their kep.yaml key."""
-    mapped = ENHANCEMENTS.to_mapping(kep.metadata)
+    """kep.yaml values the model does not hold, by their kep.yaml key.
+
+    Values kept as written because they do not parse (a status ``imlpemented``) count as
+    not held: the seed's fields are typed, so they travel under :data:`UNMAPPED_KEY`.
+    """
+    mapped = ENHANCEMENTS.to_mapping(attrs.evolve(kep.metadata, unparsed=()))
     return {str(k): v for k, v in kep.raw.items() if str(k) not in mapped and v is not None}
 
 

@@ -78,7 +78,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout of the cached data changes.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 #: Files modified this close to (or after) the start of a rebuild are read next time too.
 RACY_NS = 2_000_000_000
@@ -439,6 +439,7 @@ _ENTRY_FIELDS = (
     "latest_milestone",
     "feature_gates",
     "prr_approvers",
+    "unparsed",
 )
 
 
@@ -496,6 +497,7 @@ def to_plain(result: Entry | BrokenKep) -> tuple[Any, ...]:
             _intern(result.latest_milestone),
             _interned(result.feature_gates),
             _interned(result.prr_approvers),
+            result.unparsed,
         )
     problems = tuple(problem_plain(p) for p in result.problems)
     return ("broken", result.location, problems, result.kep_number, result.uuid)
@@ -595,7 +597,7 @@ def well_formed(known: object) -> bool:
 # fool it.
 
 #: Bumped whenever the layout of the parsed-index cache changes.
-PARSED_VERSION = 2
+PARSED_VERSION = 3
 
 
 def parsed_path(content_root: Path) -> Path:
@@ -752,6 +754,7 @@ def remember_written(
     _set_latest_milestone,
     _set_feature_gates,
     _set_prr_approvers,
+    _set_unparsed,
 ) = (Entry.__dict__[name].__set__ for name in _ENTRY_FIELDS)
 
 #: Each state by its value: a dict lookup instead of parse_state for cached values.
@@ -778,7 +781,8 @@ def _trusted_entry(values: tuple[Any, ...]) -> Entry:
         msg = f"expected a tuple of {_FIELD_COUNT} values"
         raise ValueError(msg)
     (uuid, number, title, state, sig, sigs, subprojects, authors, reviewers, approvers,
-     editors, themes, created, updated, location, stage, milestone, gates, prr) = values  # fmt: skip
+     editors, themes, created, updated, location, stage, milestone, gates, prr,
+     unparsed) = values  # fmt: skip
     # each text field is a str and each list a tuple of str, or TypeError: adding to ()
     # takes only tuples, and a join only str (marshal makes no subclasses)
     "".join((uuid, title, sig, location, stage, milestone))
@@ -816,6 +820,17 @@ def _trusted_entry(values: tuple[Any, ...]) -> Entry:
     _set_latest_milestone(entry, milestone)
     _set_feature_gates(entry, gates)
     _set_prr_approvers(entry, prr)
+    if unparsed:  # rare: only KEPs whose file gives values that do not parse
+        if type(unparsed) is not tuple or not all(
+            type(pair) is tuple and len(pair) == 2 and type(pair[0]) is str and type(pair[1]) is str
+            for pair in unparsed
+        ):
+            msg = "unparsed values are not (field, text) pairs"
+            raise TypeError(msg)
+    elif unparsed != ():
+        msg = "unparsed values are not (field, text) pairs"
+        raise TypeError(msg)
+    _set_unparsed(entry, unparsed)
     return entry
 
 

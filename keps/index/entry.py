@@ -37,6 +37,11 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.UTC)
 
 
+def _pairs(items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """(name, text) pairs as a tuple of 2-tuples."""
+    return tuple((name, text) for name, text in items) if items else ()
+
+
 def _problems(items: Iterable[Problem]) -> tuple[Problem, ...]:
     return tuple(items)
 
@@ -70,6 +75,19 @@ class Entry:
     latest_milestone: str = ""
     feature_gates: tuple[str, ...] = attrs.field(default=(), converter=_names)
     prr_approvers: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    #: (field, text as written) for values of the KEP's file that do not parse
+    unparsed: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+
+    def as_written(self, field: str) -> object:
+        """The value of *field*, or the text the KEP's file gives for it when it does not parse.
+
+        A status of ``imlpemented`` is no state: ``state`` is None, and this gives the
+        text, so listings and exports show what the file says instead of nothing.
+        """
+        value = getattr(self, field)
+        if value is None or value == "" or value == ():
+            return dict(self.unparsed).get(field, value)
+        return value
 
     @classmethod
     def from_kep(cls, kep: Kep, content_root: Path) -> Entry:
@@ -108,6 +126,7 @@ class Entry:
                 *(a.approver for a in metadata.prr_approvals),
                 *metadata.prr_approvers,
             ),
+            unparsed=metadata.unparsed,
         )
 
 

@@ -80,6 +80,7 @@ ENTRY_KEYS: tuple[str, ...] = (
     "latest_milestone",
     "feature_gates",
     "prr_approvers",
+    "unparsed",
 )
 
 _LIST_KEYS = frozenset(
@@ -162,6 +163,9 @@ def _entry_lines(entry: Entry) -> list[str]:
         if key in _LIST_KEYS:
             lines.append(f"{prefix}{key}:")
             lines.extend(f"  - {_scalar(item)}" for item in value)
+        elif key == "unparsed":  # (field, text as written) pairs, as a mapping
+            lines.append(f"{prefix}{key}:")
+            lines.extend(f"    {_scalar(name)}: {_scalar(text)}" for name, text in value)
         elif isinstance(value, dt.datetime):
             lines.append(f"{prefix}{key}: {format_time(value)}")
         elif isinstance(value, int):
@@ -214,7 +218,9 @@ def round_trips(entry: Entry) -> bool:
             "".join(items)  # every item text: one C-level pass, no generator
         except TypeError:
             return False
-    return True
+    unparsed = entry.unparsed
+    names = [name for name, _ in unparsed]
+    return len(set(names)) == len(names)  # a mapping in keps.yaml: each field once
 
 
 def is_plain_location(location: object) -> bool:
@@ -278,6 +284,15 @@ def _texts(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _text_pairs(value: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        msg = f"expected a mapping of field to text, got {kind_of(value)}"
+        raise TypeError(msg)
+    return tuple(value.items())
+
+
 def _number(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         msg = f"expected a whole number, got {kind_of(value)}"
@@ -321,6 +336,7 @@ _CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "latest_milestone": _text,
     "feature_gates": _texts,
     "prr_approvers": _texts,
+    "unparsed": _text_pairs,
 }
 
 

@@ -249,6 +249,17 @@ class Metadata:
     see_also: tuple[str, ...] = attrs.field(default=(), converter=unique)
     prr_approvers: tuple[str, ...] = attrs.field(default=(), converter=unique)
     prr_approvals: tuple[PrrApproval, ...] = attrs.field(default=(), converter=_approval_tuple)
+    #: (field, text as written) for each value the file gives that its field cannot hold
+    #: (status ``imlpemented``, creation date ``2023-14-05``): kept, never dropped, and
+    #: written back as it was; the layout reports each as a problem.
+    unparsed: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+
+    def as_written(self, field: str) -> object:
+        """The value of *field*, or the text the file gives for it when it does not parse."""
+        value = getattr(self, field)
+        if value is None or value == "" or value == ():
+            return dict(self.unparsed).get(field, value)
+        return value
 
     def milestone_for(self, stage: str | None = None) -> str:
         """The milestone text the KEP gives for *stage* (default: its current stage), or ''."""

@@ -37,7 +37,7 @@ from keps.keps.metadata import STAGES, FeatureGate, Metadata, PrrApproval
 from keps.keps.numbers import KepNumberRangeError, parse_kep_number
 from keps.keps.path import name_fault
 from keps.keps.states import State
-from keps.problems import Problem
+from keps.problems import Problem, Severity
 from keps.sigs import SigRegistry, registry_for
 
 __all__ = [
@@ -379,6 +379,7 @@ class EnhancementsLayout(Layout):
             problems.append(Problem("field-type", msg, path=where, line=1))
             return Loaded(Metadata(), None, tuple(problems), parsed.lines)
         values: dict[str, Any] = {}
+        unparsed: list[tuple[str, str]] = []
         for key, value in data.items():
             field = _BY_KEY.get(str(key))
             line = parsed.lines.get(str(key))
@@ -396,6 +397,8 @@ class EnhancementsLayout(Layout):
                 problems.append(
                     Problem(exc.code, str(exc), path=where, field=at, line=parsed.lines.get(at))
                 )
+                if not isinstance(value, Mapping | list):  # kept as written, never dropped
+                    unparsed.append((field.attribute, str(value).strip()))
         for key in REQUIRED_KEYS:
             if data.get(key) is None:
                 msg = f"{key} must be set"
@@ -417,16 +420,20 @@ class EnhancementsLayout(Layout):
                 values["prr_approvals"] = approvals
                 problems.extend(prr_problems)
                 sources = (path,)
+        if unparsed:
+            values["unparsed"] = tuple(unparsed)
         return Loaded(Metadata(**values), data, tuple(problems), parsed.lines, sources)
 
     def to_mapping(self, metadata: Metadata) -> dict[str, Any]:
         """kep.yaml data for *metadata*: hyphenated keys, template order, empty fields out."""
         out: dict[str, Any] = {}
+        unparsed = dict(metadata.unparsed)
         for field in FIELDS:
             value = getattr(metadata, field.attribute)
-            if _empty(value):
-                continue
-            out[field.key] = field.write(value)
+            if not _empty(value):
+                out[field.key] = field.write(value)
+            elif field.attribute in unparsed:  # as the file gave it: never dropped
+                out[field.key] = unparsed[field.attribute]
         return out
 
     def edit(
@@ -520,7 +527,13 @@ class EnhancementsKep(Kep):
         )
         loaded = self._loaded or Loaded(self._metadata, None)
         own = self.layout.structural_problems(loaded, self.metadata_path)
-        return own + run_checks(ctx, (people_are_named, *self._checks)), ctx
+        # the other values the file gives that do not parse: kept as written, reported
+        kept = tuple(
+            attrs.evolve(p, severity=Severity.WARNING)
+            for p in loaded.problems
+            if p.code not in STRUCTURAL_CODES
+        )
+        return own + kept + run_checks(ctx, (people_are_named, *self._checks)), ctx
 
     # -- writing: kep.yaml, README.md, the PRR approval file --
 
