@@ -42,10 +42,13 @@ def roots_of(path: str | Path) -> tuple[Path, Path]:
 def is_checkout(path: str | Path) -> bool:
     """True when *path* (a repository root or its keps/ folder) holds kep.yaml KEPs.
 
-    Looks for ``keps/<sig>/<kep>/kep.yaml`` or ``keps/<sig>/<group>/<kep>/kep.yaml``,
-    stopping at the first: quick on any tree.
+    Looks for the KEP template (``keps/NNNN-kep-template/kep.yaml``), else for
+    ``keps/<sig>/<kep>/kep.yaml`` or ``keps/<sig>/<group>/<kep>/kep.yaml``, stopping at
+    the first: quick on any tree.
     """
     _, keps_dir = roots_of(path)
+    if (keps_dir / TEMPLATE_DIR / KEP_FILE).exists():  # upstream's, before any KEP
+        return True
     for sig_dir in _subfolders(keps_dir):
         if sig_dir.name in _NOT_KEPS:
             continue

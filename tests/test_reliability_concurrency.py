@@ -18,7 +18,14 @@ import yaml
 import keps
 from keps import State, TransitionError, workflow
 from tests.kep_factory import T0
-from tests.test_reliability_failures import GUIDES, T1, leftovers, tree_state
+from tests.test_reliability_failures import (
+    GUIDES,
+    T1,
+    _checkout_base,
+    checkout_runtime,
+    leftovers,
+    tree_state,
+)
 from tests.workflow_helpers import APPROVER, BARRIER_TIMEOUT, edit, runtime, start_barrier
 
 PROCESSES = 6
@@ -27,8 +34,14 @@ PROCESSES = 6
 def step_in_process(root: str, step: str, target: str, principal: str, start: Any) -> str:
     """Run in a child: wait at the *start* barrier, run *step*; ``done`` or ``refused: <message>``."""
     start.wait(BARRIER_TIMEOUT)
+    where = Path(root)
     try:
-        getattr(workflow, step)(runtime(Path(root), target, principal), now=T1)
+        run = (
+            checkout_runtime(where, target, principal)
+            if (where / "keps").is_dir()  # a kubernetes/enhancements checkout
+            else runtime(where, target, principal)
+        )
+        getattr(workflow, step)(run, now=T1)
     except TransitionError as exc:
         return f"refused: {exc}"
     return "done"
@@ -138,4 +151,31 @@ def test_different_steps_on_one_kep_at_once_give_a_serial_outcome(tmp_path: Path
         getattr(workflow, event_type)(runtime(replay, target, principal), now=T1)
     assert keps.open(runtime(replay, target).target_dir).state is kep.state
     assert len(done) in (1, 2)  # defer then withdraw is the only chain of two
+    assert leftovers(root) == []
+
+
+@pytest.mark.slow
+def test_six_approvals_of_one_checkout_kep_one_wins_and_the_file_is_its_serial_outcome(
+    tmp_path: Path,
+) -> None:
+    """Today's layout too: one approval of a kep.yaml KEP wins, five are refused, no mix."""
+    root = tmp_path / "enhancements"
+    root.mkdir()
+    _checkout_base(root)
+    kep_dir = workflow.create(root, "sig-node/contested", principal="alice", now=T1)
+    pristine = tmp_path / "pristine"
+    shutil.copytree(root, pristine)
+
+    principals = [f"approver-{i}" for i in range(PROCESSES)]
+    results = _in_parallel([(str(root), "approve", "sig-node/contested", p) for p in principals])
+
+    assert results.count("done") == 1, results
+    refused = [r for r in results if r != "done"]
+    assert all("it is implementable" in r for r in refused), refused
+    assert keps.open(kep_dir).state is State.IMPLEMENTABLE
+    serial = tmp_path / "serial"
+    shutil.copytree(pristine, serial)
+    winner = principals[results.index("done")]
+    workflow.approve(checkout_runtime(serial, "sig-node/contested", winner), now=T1)
+    assert tree_state(root) == tree_state(serial)
     assert leftovers(root) == []

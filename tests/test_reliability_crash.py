@@ -26,9 +26,10 @@ from tests.kep_factory import snapshot
 from tests.test_reliability_failures import (
     STEPS,
     TARGET,
-    _run,
     leftovers,
     prepare,
+    prepare_in,
+    run_in,
     tree_state,
 )
 from tests.workflow_helpers import APPROVER, runtime
@@ -39,9 +40,10 @@ CHILD = """
 import os, sys, time
 from pathlib import Path
 import keps._files as files
-from tests.test_reliability_failures import _run
+from tests.test_reliability_failures import run_in
 
 root, step, k, where, marker = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], Path(sys.argv[5])
+layout = sys.argv[6]
 calls = [0]
 
 def stop(path):
@@ -65,7 +67,7 @@ def replace(src, dst):
     real_replace(src, dst)
 os.replace = replace
 
-_run(step)(Path(root))
+run_in(layout, step)(Path(root))
 marker.write_text("finished without stopping")
 """
 
@@ -73,12 +75,12 @@ marker.write_text("finished without stopping")
 CRASHES: list[tuple[str, str, int]] = []
 
 
-def _writes(step: str, tmp: Path) -> int:
+def _writes(step: str, tmp: Path, layout: str = "seed") -> int:
     """How many files *step* writes from its prepared tree."""
     import keps._files as files
 
     root = tmp / f"count-{step}"
-    prepare(root, STEPS[step])
+    prepare_in(layout, root, step)
     real = files.atomic_write_bytes
     calls = [0]
 
@@ -88,17 +90,19 @@ def _writes(step: str, tmp: Path) -> int:
 
     files.atomic_write_bytes = counting
     try:
-        _run(step)(root)
+        run_in(layout, step)(root)
     finally:
         files.atomic_write_bytes = real
     return calls[0]
 
 
-def _kill_during(root: Path, step: str, k: int, where: str, marker: Path) -> str:
+def _kill_during(
+    root: Path, step: str, k: int, where: str, marker: Path, layout: str = "seed"
+) -> str:
     """Run *step* in a child, SIGKILL it where it stopped; return where that was."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(root), step, str(k), where, str(marker)],
+        [sys.executable, "-c", CHILD, str(root), step, str(k), where, str(marker), layout],
         cwd=REPO,
         env=env,
         stderr=subprocess.PIPE,
@@ -120,32 +124,36 @@ def _kill_during(root: Path, step: str, k: int, where: str, marker: Path) -> str
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("step", "where"),
+    ("layout", "step", "where"),
     [
-        ("approve", "before-write"),
-        ("approve", "before-rename"),
-        ("approve", "after-rename"),
-        ("init", "before-rename"),
-        ("plan", "after-rename"),
-        ("replace", "before-write"),
+        ("seed", "approve", "before-write"),
+        ("seed", "approve", "before-rename"),
+        ("seed", "approve", "after-rename"),
+        ("seed", "init", "before-rename"),
+        ("seed", "plan", "after-rename"),
+        ("seed", "replace", "before-write"),
+        ("enhancements", "create", "before-rename"),
+        ("enhancements", "approve", "after-rename"),
+        ("enhancements", "replace", "before-write"),
+        ("enhancements", "withdraw", "before-rename"),
     ],
 )
 def test_a_step_killed_at_any_write_is_rolled_back_or_complete(
-    step: str, where: str, tmp_path: Path
+    layout: str, step: str, where: str, tmp_path: Path
 ) -> None:
     """SIGKILL inside each write: after recovery the tree is the before or the after state."""
-    writes = _writes(step, tmp_path)
+    writes = _writes(step, tmp_path, layout)
     prepared = tmp_path / "prepared"
-    prepare(prepared, STEPS[step])
+    prepare_in(layout, prepared, step)
     after_root = tmp_path / "after"
     shutil.copytree(prepared, after_root)
-    _run(step)(after_root)
+    run_in(layout, step)(after_root)
     before, after = tree_state(prepared), tree_state(after_root)
 
     for k in range(1, writes + 1):
         root = tmp_path / f"crash-{k}"
         shutil.copytree(prepared, root)
-        stopped_at = _kill_during(root, step, k, where, tmp_path / f"marker-{k}")
+        stopped_at = _kill_during(root, step, k, where, tmp_path / f"marker-{k}", layout)
         assert Path(stopped_at).is_relative_to(root) or Path(stopped_at).parent == locks_dir(root)
         if where == "before-rename":
             assert leftovers(root), "the kill should leave a temp file and the journal behind"
@@ -159,8 +167,8 @@ def test_a_step_killed_at_any_write_is_rolled_back_or_complete(
             assert where == "after-rename" and k == writes  # only a complete step survives
         assert leftovers(root) == []
         if state == before:  # the lock of the dead process is free: the step runs now
-            _run(step)(root)
-        CRASHES.append((step, where, k))
+            run_in(layout, step)(root)
+        CRASHES.append((f"{layout}-{step}", where, k))
 
 
 @pytest.mark.slow

@@ -24,9 +24,11 @@ import keps._files as files
 from keps import State, workflow
 from keps._locks import locks_dir
 from keps.errors import CheckFailedError, StorageError
+from keps.index import find_target
 from keps.keps.check import CheckContext
 from keps.keps.layouts import seed as seed_module
 from keps.problems import Problem
+from keps.settings import Runtime
 from tests.kep_factory import T0, make_kep, snapshot
 from tests.workflow_helpers import APPROVER, AUTHOR, edit, runtime
 
@@ -121,6 +123,94 @@ STEPS: dict[str, Callable[[Path], None]] = {
 }
 
 
+# -- the same steps on a kubernetes/enhancements checkout (kep.yaml KEPs, no keps.yaml) ------
+
+TEMPLATE_README = "# KEP-NNNN: Your short, descriptive title\n\n## Summary\n\n## Motivation\n"
+
+
+def _checkout_base(root: Path) -> None:
+    """A checkout with the KEP template and an unrelated implementable KEP."""
+    template = root / "keps" / "NNNN-kep-template"
+    template.mkdir(parents=True)
+    (template / "kep.yaml").write_text("title: KEP Template\nkep-number: NNNN\n")
+    (template / "README.md").write_text(TEMPLATE_README)
+    unrelated = root / "keps" / "sig-storage" / "1000-unrelated"
+    unrelated.mkdir(parents=True)
+    (unrelated / "kep.yaml").write_text(
+        "title: Unrelated\nkep-number: 1000\nauthors: ['@carol']\nowning-sig: sig-storage\n"
+        "status: implementable\napprovers: ['@arnold']\n"
+    )
+    (unrelated / "README.md").write_text("# KEP-1000: Unrelated\n\n## Summary\n\nText.\n")
+
+
+def _created(root: Path) -> None:
+    workflow.create(root, TARGET, principal=AUTHOR, now=T0)
+
+
+def _created_and_approved(root: Path) -> None:
+    _created(root)
+    workflow.approve(checkout_runtime(root, TARGET, APPROVER), now=T0)
+
+
+def _two_created(root: Path) -> None:
+    _created_and_approved(root)
+    workflow.create(root, OTHER, principal=AUTHOR, now=T0)
+
+
+def checkout_runtime(root: Path, target: str, principal: str) -> Runtime:
+    """A Runtime for the existing KEP *target* names in the checkout *root*."""
+    return Runtime(principal=principal, target_dir=find_target(target, root), content_root=root)
+
+
+#: step -> the checkout it starts from: every step that applies to today's layout
+CHECKOUT_STEPS: dict[str, Callable[[Path], None]] = {
+    "create": lambda root: None,
+    "approve": _created,
+    "implement": _created_and_approved,
+    "defer": _created_and_approved,
+    "reject": _created,
+    "withdraw": _created,
+    "replace": _two_created,
+}
+
+
+def _run_in_checkout(name: str) -> Callable[[Path], object]:
+    """:func:`_run` for a checkout: the KEP found by its typed name, create for init."""
+    who = {"approve": APPROVER, "implement": APPROVER}.get(name, AUTHOR)
+    step = getattr(workflow, name)
+
+    def run(root: Path) -> object:
+        if name == "create":
+            return step(root, "sig-network/brand-new", principal=AUTHOR, now=T1)
+        if name == "replace":
+            by = find_target(OTHER, root)
+            return step(checkout_runtime(root, TARGET, who), by=by, now=T1)
+        return step(checkout_runtime(root, TARGET, who), now=T1)
+
+    return run
+
+
+#: (layout, step) for every step of each layout, the ids the tests are parametrised with
+LAYOUT_STEPS = [("seed", name) for name in STEPS] + [
+    ("enhancements", name) for name in CHECKOUT_STEPS
+]
+
+
+def prepare_in(layout: str, root: Path, step: str) -> None:
+    """The tree *step* starts from, in *layout*."""
+    if layout == "seed":
+        prepare(root, STEPS[step])
+        return
+    root.mkdir(parents=True)
+    _checkout_base(root)
+    CHECKOUT_STEPS[step](root)
+
+
+def run_in(layout: str, step: str) -> Callable[[Path], object]:
+    """The step called *step*, as it runs in *layout*."""
+    return _run(step) if layout == "seed" else _run_in_checkout(step)
+
+
 def tree_state(root: Path) -> tuple[dict[str, bytes], frozenset[str]]:
     """Every content file with its bytes, and every folder (lock bookkeeping left out)."""
     folders = frozenset(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir())
@@ -143,6 +233,17 @@ def _prepared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name, setup in STEPS.items():
         prepare(base / name, setup)
         out[name] = base / name
+    return out
+
+
+@pytest.fixture(name="prepared_in", scope="module")
+def _prepared_in(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """One prepared tree per (layout, step), built once and copied for every failure."""
+    base = tmp_path_factory.mktemp("prepared-in")
+    out = {}
+    for layout, name in LAYOUT_STEPS:
+        prepare_in(layout, base / layout / name, name)
+        out[layout, name] = base / layout / name
     return out
 
 
@@ -230,20 +331,27 @@ INJECTED: dict[tuple[str, str], int] = {}
 
 
 @pytest.mark.parametrize("mode", list(MODES))
-@pytest.mark.parametrize("step", list(STEPS))
+@pytest.mark.parametrize(
+    ("layout", "step"), LAYOUT_STEPS, ids=[f"{lay}-{s}" for lay, s in LAYOUT_STEPS]
+)
 def test_a_failure_at_any_write_leaves_the_tree_as_it_was(
+    layout: str,
     step: str,
     mode: str,
-    prepared: dict[str, Path],
+    prepared_in: dict[tuple[str, str], Path],
     fresh_copy: Callable[[Path], Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Fail the k-th write for every k: the step raises, and every file, folder and keps.yaml is unchanged."""
-    run = _run(step)
-    writes = count_writes(monkeypatch, fresh_copy(prepared[step]), run)
-    assert writes >= 3, f"{step} should write its metadata, README and keps.yaml"
+    run = run_in(layout, step)
+    source = prepared_in[layout, step]
+    writes = count_writes(monkeypatch, fresh_copy(source), run)
+    # the journal, then the KEP's files: the seed's metadata, README and keps.yaml; at
+    # least kep.yaml in a checkout (no keps.yaml there, README.md only when created)
+    minimum = 4 if layout == "seed" else 2
+    assert writes >= minimum, f"{step} should write its journal and at least {minimum - 1} files"
     for k in range(1, writes + 1):
-        root = fresh_copy(prepared[step])
+        root = fresh_copy(source)
         before = tree_state(root)
         fired: list[int] = []
         target, flaky = MODES[mode](k, fired)
@@ -257,7 +365,7 @@ def test_a_failure_at_any_write_leaves_the_tree_as_it_was(
         assert leftovers(root) == []
         run(root)  # nothing stale (lock, journal) stands in the way of the real step
         assert tree_state(root) != before
-        INJECTED[(step, mode)] = INJECTED.get((step, mode), 0) + 1
+        INJECTED[(f"{layout}-{step}", mode)] = INJECTED.get((f"{layout}-{step}", mode), 0) + 1
 
 
 # -- a failed check after rendering ----------------------------------------------------------
@@ -343,5 +451,5 @@ def test_a_failure_in_the_restore_keeps_the_journal_for_the_next_step(
 
 
 def test_the_table_covers_every_step() -> None:
-    """Every lifecycle step is in the failure table (none silently left out)."""
-    assert set(STEPS) == set(workflow.__all__) - {"recover", "editing"}
+    """Every lifecycle step is in a failure table (none silently left out)."""
+    assert set(STEPS) | set(CHECKOUT_STEPS) == set(workflow.__all__) - {"recover", "editing"}

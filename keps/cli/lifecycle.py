@@ -115,7 +115,19 @@ def register(group: click.Group) -> None:
     @click.argument("target")
     @pass_context
     def init(ctx: Context, target: str) -> None:
-        """Create a draft KEP at TARGET (NAME, SIG/NAME or SIG/SUBPROJECT/NAME)."""
+        """Create a KEP at TARGET (NAME, SIG/NAME or SIG/SUBPROJECT/NAME).
+
+        In a kubernetes/enhancements checkout the KEP is laid out as upstream does
+        (keps/SIG/NUMBER-NAME/kep.yaml and README.md, provisional, the next free number);
+        anywhere else as the seed does (a draft, one file per section).
+        """
+        from keps._checkout import is_checkout
+
+        root = ctx.content_root
+        if is_checkout(root):
+            path = workflow.create(root, target, principal=ctx.principal)
+            _done(path, "created provisional KEP")
+            return
         path = workflow.init(ctx.runtime(target, new=True))
         _done(path, "created draft KEP")
 

@@ -166,16 +166,46 @@ class Kep:
         title: str | None = None,
         registry: SigRegistry | None = None,
         now: dt.datetime | None = None,
+        kep_number: int | None = None,
     ) -> Kep:
-        """A new draft KEP at *target* (see :mod:`keps.keps.path`), not yet written.
+        """A new KEP at *target*, not yet written, laid out as its content root lays KEPs out.
 
-        The title defaults to the last part of the target: ``dynamic-kubelet-config``
-        becomes "Dynamic Kubelet Config". :meth:`persist` creates the folder skeleton.
-        New KEPs are laid out as the seed lays them out.
+        In a kubernetes/enhancements checkout it is a provisional KEP at
+        ``keps/<sig>/<kep_number>-<name>/`` (see
+        :meth:`~keps.keps.layouts.enhancements.EnhancementsKep.create`; *kep_number* is
+        needed, as upstream takes the tracking issue's); anywhere else a draft in the
+        seed's layout (see :mod:`keps.keps.path`), numbered only when approved. The title
+        defaults to the last part of the target: ``dynamic-kubelet-config`` becomes
+        "Dynamic Kubelet Config".
 
         Raises:
             KepExistsError: a KEP already lives there.
+            InvalidArgumentError: a checkout's KEP without *kep_number*, or a seed KEP
+                with one.
         """
+        from keps._checkout import is_checkout
+
+        now = now or _utcnow()
+        if is_checkout(Path(content_root)):
+            from keps.keps.layouts.enhancements import EnhancementsKep
+
+            if kep_number is None:
+                msg = (
+                    "a KEP in a kubernetes/enhancements checkout needs its number: pass kep_number"
+                )
+                raise InvalidArgumentError(msg, argument="kep_number", value=kep_number)
+            return EnhancementsKep.create(
+                str(target),
+                content_root=content_root,
+                authors=authors,
+                title=title,
+                registry=registry,
+                now=now,
+                kep_number=kep_number,
+            )
+        if kep_number is not None:
+            msg = "a new KEP in the seed's layout gets its number when it is approved"
+            raise InvalidArgumentError(msg, argument="kep_number", value=kep_number)
         from keps.keps.layouts.seed import SeedKep
 
         return SeedKep.create(
@@ -184,7 +214,7 @@ class Kep:
             authors=authors,
             title=title,
             registry=registry,
-            now=now or _utcnow(),
+            now=now,
         )
 
     # -- what it is --
@@ -653,8 +683,15 @@ def new(
     title: str | None = None,
     registry: SigRegistry | None = None,
     now: dt.datetime | None = None,
+    kep_number: int | None = None,
 ) -> Kep:
-    """A new draft KEP; see :meth:`Kep.new`."""
+    """A new KEP; see :meth:`Kep.new`."""
     return Kep.new(
-        target, content_root=content_root, authors=authors, title=title, registry=registry, now=now
+        target,
+        content_root=content_root,
+        authors=authors,
+        title=title,
+        registry=registry,
+        now=now,
+        kep_number=kep_number,
     )

@@ -4,6 +4,7 @@
 step       who           state after     what it does
 =========  ============  ==============  ==================================================
 init       author        draft           skeleton, metadata, summary/motivation templates
+create     author        provisional     today's layout: kep.yaml and the README template
 propose    author        draft           refused while summary or motivation is a template
 accept     SIG approver  provisional     principal becomes approver and reviewer
 plan       author        provisional     renders the guides and graduation criteria
@@ -28,6 +29,7 @@ from keps.workflow._step import editing
 from keps.workflow.steps import (
     accept,
     approve,
+    create,
     defer,
     implement,
     init,
@@ -52,4 +54,5 @@ __all__ = [  # noqa: RUF022
     "replace",
     "recover",
     "editing",
+    "create",
 ]

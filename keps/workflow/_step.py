@@ -31,6 +31,7 @@ __all__ = [
     "step_lock",
     "utcnow",
     "write",
+    "write_under_index_lock",
 ]
 
 #: Seconds a step waits for another process working on the same KEP or the index.
@@ -118,27 +119,41 @@ def write(
     holds the locks of every KEP written (:func:`step_lock`), and has rolled back what a
     crash left.
     """
+    # the index lock even without keps.yaml: a step that creates it meanwhile (an
+    # approval) must see this write, or its index would miss the KEP
+    with index_lock(content_root, timeout=timeout):
+        write_under_index_lock(
+            keps_to_write, content_root, now=now, claim_number_for=claim_number_for, check=check
+        )
+
+
+def write_under_index_lock(
+    keps_to_write: list[Kep],
+    content_root: Path,
+    *,
+    now: dt.datetime,
+    claim_number_for: Kep | None = None,
+    check: bool = True,
+) -> None:
+    """:func:`write` for a caller that holds the index lock already (and the KEP locks)."""
     root = content_root
     locations = [relative_location(kep.path, root) for kep in keps_to_write]
     journal = Journal(journal_file(root, locations), root, locations)
     transaction = FileTransaction(journal=journal)
-    # the index lock even without keps.yaml: a step that creates it meanwhile (an
-    # approval) must see this write, or its index would miss the KEP
-    with index_lock(root, timeout=timeout):
-        if claim_number_for is None and not (root / INDEX_FILE).is_file():
-            for kep in keps_to_write:
-                kep.stage_writes(transaction, now=now, check=check)
-            transaction.commit()
-            return
-        idx = index.open(root)
-        if claim_number_for is not None:
-            claim_number_for.update(kep_number=idx.claim_next_number())
+    if claim_number_for is None and not (root / INDEX_FILE).is_file():
         for kep in keps_to_write:
             kep.stage_writes(transaction, now=now, check=check)
-        if not index.keeps_index_file(root):  # a checkout: its index is no content
-            transaction.commit()
-            return
-        for kep in keps_to_write:
-            idx.update(kep)
-        idx.stage_writes(transaction)
         transaction.commit()
+        return
+    idx = index.open(root)
+    if claim_number_for is not None:
+        claim_number_for.update(kep_number=idx.claim_next_number())
+    for kep in keps_to_write:
+        kep.stage_writes(transaction, now=now, check=check)
+    if not index.keeps_index_file(root):  # a checkout: its index is no content
+        transaction.commit()
+        return
+    for kep in keps_to_write:
+        idx.update(kep)
+    idx.stage_writes(transaction)
+    transaction.commit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from keps import index
 from keps.errors import InvalidContentError, KepExistsError, TransitionError
 from keps.keps import Kep
 from keps.keps.path import relative_location
@@ -33,11 +34,13 @@ from keps.workflow._step import (
     step_lock,
     utcnow,
     write,
+    write_under_index_lock,
 )
 
 __all__ = [
     "accept",
     "approve",
+    "create",
     "defer",
     "implement",
     "init",
@@ -97,6 +100,57 @@ def init(
             kep.set_section(spec.filename, render(spec, kep.metadata, sig_name=_sig_name(kep)))
         kep.add_event("init", runtime.principal, now=now)
         write([kep], runtime.content_root, now=now, timeout=timeout)
+    return kep.path
+
+
+def create(
+    content_root: str | Path,
+    target: str,
+    *,
+    principal: str,
+    title: str | None = None,
+    kep_number: int | None = None,
+    now: dt.datetime | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Path:
+    """Create a provisional KEP in a kubernetes/enhancements checkout (today's layout).
+
+    *target* is ``SIG/NAME`` or ``SIG/GROUP/NAME``; the KEP goes to
+    ``keps/<sig>/[<group>/]<number>-<name>/`` with kep.yaml and the checkout's README
+    template (see :meth:`keps.keps.layouts.enhancements.EnhancementsKep.create`). The
+    number is *kep_number* (upstream uses the tracking issue's) or the next free one,
+    claimed under the index lock so that two creations never share one. Returns the
+    new KEP's folder.
+
+    Raises:
+        KepExistsError: the number is already used in the checkout, or the folder exists.
+    """
+    from keps._locks import index_lock, kep_lock
+    from keps._recovery import recover_journals
+    from keps.keps.layouts.enhancements import EnhancementsKep
+
+    now = now or utcnow()
+    root = Path(content_root).absolute()
+    with index_lock(root, timeout=timeout):
+        recover_journals(root, held=(), index_held=True, timeout=timeout)
+        built = index.rebuild(root)
+        used = {e.kep_number for e in built.entries} | {b.kep_number for b in built.broken}
+        if kep_number is not None and kep_number in used:
+            msg = f"KEP number {kep_number} is already used in {root}"
+            raise KepExistsError(msg, path=root)
+        number = built.next_kep_number if kep_number is None else kep_number
+        kep = EnhancementsKep.create(
+            target,
+            content_root=root,
+            authors=[principal],
+            title=title,
+            registry=None,
+            now=now,
+            kep_number=number,
+        )
+        location = relative_location(kep.path, root)
+        with kep_lock(root, [location], timeout=timeout):
+            write_under_index_lock([kep], root, now=now)
     return kep.path
 
 
@@ -176,8 +230,9 @@ def approve(
     """Approve a provisional KEP: provisional -> implementable, with the next KEP number.
 
     Every implementable check must pass first, and no guide or the graduation criteria
-    may be the bare template. The number is claimed from the index under its lock and
-    recorded in the KEP's metadata and in ``keps.yaml`` in one atomic write.
+    may be the bare template. A KEP without a number claims one from the index under
+    its lock, recorded in the KEP's metadata and in ``keps.yaml`` in one atomic write; a
+    KEP of today's layout keeps the number it has.
     """
     now = now or utcnow()
     with locked_kep(runtime, timeout=timeout) as kep:
@@ -189,7 +244,9 @@ def approve(
         kep.set_state(State.IMPLEMENTABLE)
         kep.add_event("approve", runtime.principal, now=now)
         kep.check(now=now)
-        write([kep], runtime.content_root, now=now, claim_number_for=kep, timeout=timeout)
+        # a KEP of today's layout has its number from the start (the tracking issue's)
+        claim = kep if kep.kep_number is None else None
+        write([kep], runtime.content_root, now=now, claim_number_for=claim, timeout=timeout)
         return kep
 
 

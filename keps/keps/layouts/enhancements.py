@@ -18,18 +18,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import attrs
 
 from keps import _names
+from keps._checkout import TEMPLATE_DIR as _TEMPLATE_DIR
+from keps._checkout import roots_of
 from keps._files import FileTransaction, read_text
 from keps._kinds import kind_of
-from keps.errors import InvalidContentError, KepError, KepNotFoundError, PathOutsideError
+from keps.errors import (
+    InvalidContentError,
+    KepError,
+    KepExistsError,
+    KepNotFoundError,
+    PathOutsideError,
+)
 from keps.keps.check import CheckContext, context_for, people_are_named, run_checks
-from keps.keps.kep import Kep
+from keps.keps.kep import Kep, title_from_name
 from keps.keps.layouts import readme as readme_parts
 from keps.keps.layouts._kepyaml import dump_text, edit_text, load_text
 from keps.keps.layouts.base import Layout, Loaded
@@ -62,7 +70,7 @@ KEP_FILE = _names.KEP_FILE
 KEYS_DIR = _names.KEPS_DIR
 PRR_DIR = _names.PRR_DIR
 OWNERS_ALIASES = "OWNERS_ALIASES"
-TEMPLATE_DIR = "NNNN-kep-template"
+TEMPLATE_DIR = _TEMPLATE_DIR
 README_FILE = "README.md"
 SIGS_FILE = "sigs.yaml"
 
@@ -478,6 +486,68 @@ class EnhancementsKep(Kep):
 
     layout = ENHANCEMENTS
 
+    @classmethod
+    def create(
+        cls,
+        target: str,
+        *,
+        content_root: Path,
+        authors: Iterable[str],
+        title: str | None,
+        registry: SigRegistry | None,
+        now: dt.datetime,
+        kep_number: int,
+    ) -> EnhancementsKep:
+        """A new provisional KEP at ``keps/<sig>/[<group>/]<number>-<name>/``, not yet written.
+
+        *target* is ``SIG/NAME`` or ``SIG/GROUP/NAME`` (a number before the name is
+        dropped: the folder takes *kep_number*, the tracking issue's). kep.yaml gets the
+        template's keys, ``@`` handles and dates as upstream writes them; README.md is
+        the checkout's own template (``keps/NNNN-kep-template/README.md``) with the
+        number and title filled in. People who must still be named are ``TBD``, as in
+        the template, for ``validate --level lint`` to list.
+
+        Raises:
+            InvalidContentError: *target* is not SIG/NAME or SIG/GROUP/NAME, or a part is
+                no usable name.
+            UnknownSigError: the SIG is not in the SIG list in force.
+            KepExistsError: the folder already exists.
+        """
+        root, keps_dir = roots_of(content_root)
+        registry = ENHANCEMENTS.registry_for(keps_dir, root, registry)
+        parts = tuple(p for p in str(target).replace("\\", "/").split("/") if p not in ("", "."))
+        if not 2 <= len(parts) <= 3:
+            msg = f"KEP target {target!r}: use SIG/NAME or SIG/GROUP/NAME for a new KEP"
+            raise InvalidContentError(msg)
+        for part in parts:
+            fault = name_fault(part)
+            if fault is not None or part == "..":
+                msg = f"KEP target {target!r}: {part!r} cannot name a folder: {fault or 'it leads up'}"
+                raise InvalidContentError(msg)
+        sig, *group, name = parts
+        registry.get(sig)  # UnknownSigError, with a suggestion, for a misspelt SIG
+        numbered = _NUMBERED_NAME.fullmatch(name)
+        slug = numbered["name"] if numbered else name
+        kep_dir = keps_dir.joinpath(sig, *group, f"{kep_number}-{slug}")
+        if kep_dir.exists():
+            msg = f"{kep_dir} already exists; a new KEP needs a folder of its own"
+            raise KepExistsError(msg, path=kep_dir)
+        day = dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC)
+        metadata = Metadata(
+            title=title or title_from_name(slug),
+            kep_number=kep_number,
+            authors=tuple(h if h.startswith("@") else f"@{h}" for h in authors),
+            owning_sig=sig,
+            state=State.PROVISIONAL,
+            created=day,
+            last_updated=day,
+            reviewers=("TBD",),
+            approvers=("TBD",),
+        )
+        kep = cls(path=kep_dir, content_root=root, registry=registry, metadata=metadata)
+        kep._pending[README_FILE] = _readme_from_template(keps_dir, kep_number, metadata.title)
+        return kep
+
     # -- sections: the ## headings of README.md --
 
     def set_section(self, section: str, text: str) -> str:
@@ -576,3 +646,22 @@ class EnhancementsKep(Kep):
 
 
 EnhancementsLayout.kep_type = EnhancementsKep
+
+_NUMBERED_NAME = re.compile(r"\d+-(?P<name>.+)")
+_TEMPLATE_TITLE = re.compile(r"^# KEP-NNNN: .*$", re.MULTILINE)
+
+
+def _readme_from_template(keps_dir: Path, number: int, title: str) -> str:
+    """The checkout's README template with the number and title filled in.
+
+    Without a template (a checkout that has none), a README with the title and the two
+    sections every KEP starts with.
+    """
+    heading = f"# KEP-{number}: {title}"
+    try:
+        template = read_text(keps_dir / TEMPLATE_DIR / README_FILE)
+    except KepNotFoundError:
+        return f"{heading}\n\n## Summary\n\n## Motivation\n"
+    if _TEMPLATE_TITLE.search(template):
+        return _TEMPLATE_TITLE.sub(lambda _: heading, template, count=1)
+    return f"{heading}\n\n{template}"
