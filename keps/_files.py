@@ -30,6 +30,7 @@ __all__ = [
     "atomic_write_text",
     "decode_text",
     "read_bytes",
+    "read_head",
     "read_text",
     "remove_file",
     "restore_file",
@@ -106,6 +107,32 @@ def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
     if total > limit:  # it grew while being read
         raise _too_large(path, limit)
     return b"".join(chunks)
+
+
+def read_head(path: str | Path, size: int) -> bytes:
+    """At most the first *size* bytes of the regular file *path*, by the same rules as
+    :func:`read_bytes` (never blocking, nothing but a regular file) without a size limit:
+    a look at a large file's first lines.
+
+    Raises:
+        KepError: as :func:`read_bytes`, but never for the size.
+    """
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        msg = f"no such file: {path}"
+        raise KepNotFoundError(msg, path=Path(path)) from exc
+    except (OSError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(path, info.st_mode)
+        return os.read(fd, size)
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
+    finally:
+        os.close(fd)
 
 
 def _unreadable(path: str | Path, exc: Exception) -> StorageError:

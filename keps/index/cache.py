@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from keps._files import MAX_INDEX_BYTES, read_bytes
+from keps._files import MAX_INDEX_BYTES, read_bytes, read_head
 from keps._names import INDEX_FILE
 from keps.errors import KepError, KepNotFoundError
 from keps.index.entry import BrokenKep, Entry
@@ -655,15 +655,6 @@ def load_parsed(
 #: number on its second line.
 HEAD_BYTES = 4096
 
-#: How a file is opened for a look at its head: never blocking, never a terminal.
-_READ_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_BINARY", 0)
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-)
-
 
 def head_next_number(path: Path) -> tuple[bool, int | None]:
     """(True, the next number) that the first lines of keps.yaml at *path* state.
@@ -674,17 +665,9 @@ def head_next_number(path: Path) -> tuple[bool, int | None]:
     is not in its head.
     """
     try:
-        fd = os.open(path, _READ_FLAGS)
-    except (OSError, ValueError):
+        head = read_head(path, HEAD_BYTES + 1)
+    except KepError:
         return False, None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return False, None
-        head = os.read(fd, HEAD_BYTES + 1)
-    except OSError:
-        return False, None
-    finally:
-        os.close(fd)
     whole = len(head) <= HEAD_BYTES
     if not whole:
         head = head[: head.rfind(b"\n", 0, HEAD_BYTES) + 1]
