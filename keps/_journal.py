@@ -172,6 +172,7 @@ class JournalRecord:
     files: tuple[FileUndo, ...]
 
     def to_plain(self) -> dict[str, Any]:
+        """The record as JSON data, the originals in base64."""
         return {
             "version": _VERSION,
             "labels": list(self.labels),

@@ -58,8 +58,13 @@ def find_target(
     text = str(target)
     direct = _as_path(text)
     if direct is not None:
-        relative_location(direct, root)  # PathOutsideError for a KEP outside the root
-        return direct
+        try:
+            relative_location(direct, root)
+        except PathOutsideError:
+            if Path(text).is_absolute() or text.startswith((".", "~")):
+                raise  # a path given as a path leads out of the content root
+        else:
+            return direct  # else: SIG/NAME that also names a folder where one stands
     registry = registry or registry_for(root)
     routing_error: KepError | None = None
     try:
