@@ -41,7 +41,7 @@ from keps.keps.kep import Kep, title_from_name
 from keps.keps.layouts import readme as readme_parts
 from keps.keps.layouts._kepyaml import dump_text, edit_text, load_text
 from keps.keps.layouts.base import Layout, Loaded
-from keps.keps.metadata import STAGES, FeatureGate, Metadata, PrrApproval
+from keps.keps.metadata import STAGES, FeatureGate, Metadata, Milestone, PrrApproval
 from keps.keps.numbers import KepNumberRangeError, parse_kep_number
 from keps.keps.path import name_fault
 from keps.keps.states import State
@@ -596,14 +596,104 @@ class EnhancementsKep(Kep):
             metadata_path=str(self.metadata_path),
         )
         loaded = self._loaded or Loaded(self._metadata, None)
-        own = self.layout.structural_problems(loaded, self.metadata_path)
+        changed = self._changed_keys()
+        # what the file as read got wrong, less what a change since has replaced
+        still = tuple(p for p in loaded.problems if _top_key(p.field) not in changed)
+        own = tuple(p for p in still if p.code in STRUCTURAL_CODES and p.code != "required-missing")
         # the other values the file gives that do not parse: kept as written, reported
         kept = tuple(
             attrs.evolve(p, severity=Severity.WARNING)
-            for p in loaded.problems
+            for p in still
             if p.code not in STRUCTURAL_CODES
         )
-        return own + kept + run_checks(ctx, (people_are_named, *self._checks)), ctx
+        missing = self._required_missing(changed, reported={_top_key(p.field) for p in own})
+        written = self._write_problems(changed)
+        checks = run_checks(ctx, (people_are_named, *self._checks))
+        return own + missing + kept + written + checks, ctx
+
+    def _changed_keys(self) -> frozenset[str]:
+        """The kep.yaml keys whose values differ from the file as read (all for a new KEP)."""
+        now = ENHANCEMENTS.to_mapping(self._metadata)
+        before = self._saved or {}
+        return frozenset(k for k in {*now, *before} if now.get(k) != before.get(k))
+
+    def _required_missing(
+        self, changed: frozenset[str], *, reported: set[str]
+    ) -> tuple[Problem, ...]:
+        """Required keys without a value, as the KEP is now (not as it was read).
+
+        A key the change leaves alone counts as set when the file has it (upstream's rule:
+        ``approvers: []`` is set); a key it changes must have a value. A key already
+        *reported* (a list where text belongs) is not missing as well.
+        """
+        mapping = ENHANCEMENTS.to_mapping(self._metadata)
+        raw = self.raw
+        lines = self._loaded.lines if self._loaded is not None else {}
+        return tuple(
+            Problem(
+                "required-missing",
+                f"{key} must be set",
+                path=str(self.metadata_path),
+                field=key,
+                line=lines.get(key),
+            )
+            for key in REQUIRED_KEYS
+            if key not in reported
+            and _empty(mapping.get(key))
+            and (key in changed or raw.get(key) is None)
+        )
+
+    def _write_problems(self, changed: frozenset[str]) -> tuple[Problem, ...]:
+        """Values this change gives that no KEP may hold: a stage, milestone, SIG or status
+        typo is refused when it is written, with a suggestion. Values the file had before
+        are lint's to report (old KEPs hold oddities that must not block every edit)."""
+        out: list[Problem] = []
+        where = str(self.metadata_path)
+        meta = self._metadata
+
+        def refuse(code: str, key: str, message: str) -> None:
+            out.append(Problem(code, message, path=where, field=key))
+
+        if "status" in changed and meta.state is not None and str(meta.state) not in STATUSES:
+            refuse(
+                "status-invalid",
+                "status",
+                f"status {str(meta.state)!r} is not one of: {', '.join(STATUSES)}",
+            )
+        if "stage" in changed and meta.stage and meta.stage not in STAGES:
+            refuse(
+                "stage-unknown",
+                "stage",
+                f"stage {meta.stage!r} is not one of: {', '.join(STAGES)}{_close(meta.stage, STAGES)}",
+            )
+        if "latest-milestone" in changed and meta.latest_milestone:
+            fault = _milestone_fault(meta.latest_milestone)
+            if fault:
+                refuse("milestone-invalid", "latest-milestone", f"latest-milestone {fault}")
+        if "milestone" in changed:
+            for stage, text in meta.milestone:
+                if stage not in STAGES:
+                    refuse(
+                        "stage-unknown",
+                        f"milestone.{stage}",
+                        f"milestone.{stage}: {stage!r} is not a stage{_close(stage, STAGES)}",
+                    )
+                fault = _milestone_fault(text)
+                if fault:
+                    refuse("milestone-invalid", f"milestone.{stage}", f"milestone.{stage} {fault}")
+        sigs = (
+            [("owning-sig", meta.owning_sig)] if "owning-sig" in changed and meta.owning_sig else []
+        )
+        if "participating-sigs" in changed:
+            sigs += [("participating-sigs", sig) for sig in meta.participating_sigs]
+        for key, sig in sigs:
+            try:
+                self._registry.get(sig)
+            except KepError as exc:
+                refuse("sig-unknown", key, exc.message)
+        return tuple(out)
+
+    # -- writing: kep.yaml, README.md, the PRR approval file --
 
     # -- writing: kep.yaml, README.md, the PRR approval file --
 
@@ -648,6 +738,30 @@ class EnhancementsKep(Kep):
 EnhancementsLayout.kep_type = EnhancementsKep
 
 _NUMBERED_NAME = re.compile(r"\d+-(?P<name>.+)")
+
+
+def _top_key(field: str | None) -> str:
+    """The kep.yaml key a problem's field lies under (``milestone.beta`` -> ``milestone``)."""
+    return re.split(r"[.\[]", field or "", maxsplit=1)[0]
+
+
+def _close(value: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'alpha'?)`` for a near miss, else nothing."""
+    import difflib
+
+    match = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _milestone_fault(text: str) -> str:
+    """Why *text* is no release such as v1.30, or '' when it is one."""
+    try:
+        Milestone.parse(text)
+    except (TypeError, ValueError):
+        return f"{text!r} is not a release such as v1.30"
+    return ""
+
+
 _TEMPLATE_TITLE = re.compile(r"^# KEP-NNNN: .*$", re.MULTILINE)
 
 
