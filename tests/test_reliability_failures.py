@@ -162,10 +162,17 @@ def checkout_runtime(root: Path, target: str, principal: str) -> Runtime:
     return Runtime(principal=principal, target_dir=find_target(target, root), content_root=root)
 
 
+def _at_alpha(root: Path) -> None:
+    _created_and_approved(root)
+    workflow.promote(checkout_runtime(root, TARGET, AUTHOR), stage="alpha", release="v1.36", now=T0)
+
+
 #: step -> the checkout it starts from: every step that applies to today's layout
 CHECKOUT_STEPS: dict[str, Callable[[Path], None]] = {
     "create": lambda root: None,
     "approve": _created,
+    "promote": _created_and_approved,
+    "prr_approve": _at_alpha,
     "implement": _created_and_approved,
     "defer": _created_and_approved,
     "reject": _created,
@@ -176,7 +183,7 @@ CHECKOUT_STEPS: dict[str, Callable[[Path], None]] = {
 
 def _run_in_checkout(name: str) -> Callable[[Path], object]:
     """:func:`_run` for a checkout: the KEP found by its typed name, create for init."""
-    who = {"approve": APPROVER, "implement": APPROVER}.get(name, AUTHOR)
+    who = {"approve": APPROVER, "implement": APPROVER, "prr_approve": "wojtek"}.get(name, AUTHOR)
     step = getattr(workflow, name)
 
     def run(root: Path) -> object:
@@ -185,6 +192,9 @@ def _run_in_checkout(name: str) -> Callable[[Path], object]:
         if name == "replace":
             by = find_target(OTHER, root)
             return step(checkout_runtime(root, TARGET, who), by=by, now=T1)
+        if name == "promote":  # with the PRR approval: the PRR file is written too
+            run = checkout_runtime(root, TARGET, who)
+            return step(run, stage="alpha", release="v1.36", prr_approver="wojtek", now=T1)
         return step(checkout_runtime(root, TARGET, who), now=T1)
 
     return run

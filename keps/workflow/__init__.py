@@ -5,6 +5,8 @@ step       who           state after     what it does
 =========  ============  ==============  ==================================================
 init       author        draft           skeleton, metadata, summary/motivation templates
 create     author        provisional     today's layout: kep.yaml and the README template
+promote    author        implementable   today's stages: alpha -> beta -> stable, per release
+prr_approve  PRR approver  (unchanged)   the production readiness approval of a stage
 propose    author        draft           refused while summary or motivation is a template
 accept     SIG approver  provisional     principal becomes approver and reviewer
 plan       author        provisional     renders the guides and graduation criteria
@@ -26,6 +28,7 @@ request to remember) with the same locks and the same all-or-nothing write.
 
 from keps.workflow._recovery import recover
 from keps.workflow._step import editing
+from keps.workflow.stages import promote, prr_approve
 from keps.workflow.steps import (
     accept,
     approve,
@@ -55,4 +58,6 @@ __all__ = [  # noqa: RUF022
     "recover",
     "editing",
     "create",
+    "promote",
+    "prr_approve",
 ]

@@ -1,0 +1,131 @@
+"""Promoting a KEP through its stages, and approving production readiness (issue #14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+
+import keps
+from keps import workflow
+from keps.errors import InvalidArgumentError, TransitionError
+from keps.keps.metadata import STAGES
+from keps.workflow.stages import DEPRECATION, MATURITY, can_promote
+from tests.kep_factory import snapshot
+from tests.test_reliability_failures import _checkout_base, checkout_runtime
+
+NOW = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+TARGET = "sig-node/feature"
+
+#: every move the process allows, written out by hand (from, to); '' is no stage yet
+ALLOWED = {
+    ("", "alpha"), ("", "beta"), ("", "stable"),
+    ("", "deprecated"), ("", "disabled"), ("", "removed"),
+    ("alpha", "alpha"), ("alpha", "beta"), ("alpha", "stable"),
+    ("beta", "beta"), ("beta", "stable"), ("stable", "stable"),
+    ("alpha", "deprecated"), ("alpha", "disabled"), ("alpha", "removed"),
+    ("beta", "deprecated"), ("beta", "disabled"), ("beta", "removed"),
+    ("stable", "deprecated"), ("stable", "disabled"), ("stable", "removed"),
+    ("deprecated", "deprecated"), ("deprecated", "disabled"), ("deprecated", "removed"),
+    ("disabled", "disabled"), ("disabled", "removed"), ("removed", "removed"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("current", "target"), list(itertools.product(("", *STAGES), STAGES)))
+def test_every_move_between_stages(current: str, target: str) -> None:
+    assert can_promote(current, target) is ((current, target) in ALLOWED)
+
+
+def test_the_stage_tables_cover_every_stage() -> None:
+    assert (*MATURITY, *DEPRECATION) == STAGES
+
+
+@pytest.fixture(name="root")
+def _root(tmp_path: Path) -> Path:
+    root = tmp_path / "enhancements"
+    root.mkdir()
+    _checkout_base(root)
+    workflow.create(root, TARGET, principal="alice", now=NOW)
+    workflow.approve(checkout_runtime(root, TARGET, "arnold"), now=NOW)
+    return root
+
+
+def _kep(root: Path) -> keps.Kep:
+    return keps.open(checkout_runtime(root, TARGET, "alice").target_dir)
+
+
+def test_promote_sets_stage_milestones_and_the_date(root: Path) -> None:
+    run = checkout_runtime(root, TARGET, "alice")
+    later = NOW + dt.timedelta(days=90)
+    workflow.promote(run, stage="alpha", release="v1.36", prr_approver="wojtek", now=NOW)
+    workflow.promote(run, stage="beta", release="v1.37", now=later)
+    kep = _kep(root)
+    assert (kep.stage, kep.latest_milestone) == ("beta", "v1.37")
+    assert kep.milestone == (("alpha", "v1.36"), ("beta", "v1.37"))
+    assert kep.last_updated == dt.datetime(2026, 6, 2, tzinfo=dt.UTC)
+    assert [(a.stage, a.approver) for a in kep.prr_approvals] == [("alpha", "@wojtek")]
+    text = (kep.path / "kep.yaml").read_text()
+    assert "last-updated: 2026-06-02" in text.splitlines()
+    prr = root / "keps" / "prod-readiness" / "sig-node" / f"{kep.kep_number}.yaml"
+    assert prr.read_text() == f'kep-number: {kep.kep_number}\nalpha:\n  approver: "@wojtek"\n'
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "error", "words"),
+    [
+        (("stable", "v1.38"), ("alpha", "v1.39"), TransitionError, "stages go forward"),
+        (("removed", "v1.38"), ("deprecated", "v1.39"), TransitionError, "deprecation path"),
+        (("beta", "v1.38"), ("stable", "v1.37"), TransitionError, "reached beta later"),
+        (None, ("alhpa", "v1.36"), InvalidArgumentError, "did you mean 'alpha'"),
+        (None, ("alpha", "v1.3x"), InvalidArgumentError, "v1.3x"),
+    ],
+)
+def test_a_refused_promotion_writes_nothing(
+    root: Path,
+    first: tuple[str, str] | None,
+    then: tuple[str, str],
+    error: type[Exception],
+    words: str,
+) -> None:
+    run = checkout_runtime(root, TARGET, "alice")
+    if first is not None:
+        workflow.promote(run, stage=first[0], release=first[1], now=NOW)
+    before = snapshot(root)
+    with pytest.raises(error, match=words):
+        workflow.promote(run, stage=then[0], release=then[1], now=NOW)
+    assert snapshot(root) == before
+
+
+def test_only_an_implementable_kep_is_promoted(tmp_path: Path) -> None:
+    root = tmp_path / "enhancements"
+    root.mkdir()
+    _checkout_base(root)
+    workflow.create(root, TARGET, principal="alice", now=NOW)  # provisional
+    before = snapshot(root)
+    with pytest.raises(TransitionError, match="it is provisional"):
+        workflow.promote(
+            checkout_runtime(root, TARGET, "alice"), stage="alpha", release="v1.36", now=NOW
+        )
+    assert snapshot(root) == before
+
+
+def test_prr_approve_adds_the_stage_and_keeps_the_others(root: Path) -> None:
+    author = checkout_runtime(root, TARGET, "alice")
+    workflow.promote(author, stage="alpha", release="v1.36", prr_approver="wojtek", now=NOW)
+    workflow.promote(author, stage="beta", release="v1.37", now=NOW)
+    workflow.prr_approve(checkout_runtime(root, TARGET, "deads2k"), now=NOW)
+    kep = _kep(root)
+    assert [(a.stage, a.approver) for a in kep.prr_approvals] == [
+        ("alpha", "@wojtek"),
+        ("beta", "@deads2k"),
+    ]
+    assert kep.metadata.prr_approver_for() == "@deads2k"
+
+
+def test_prr_approve_without_a_stage_says_so(root: Path) -> None:
+    before = snapshot(root)
+    with pytest.raises(InvalidArgumentError, match="no stage yet"):
+        workflow.prr_approve(checkout_runtime(root, TARGET, "deads2k"), now=NOW)
+    assert snapshot(root) == before
