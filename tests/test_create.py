@@ -135,3 +135,44 @@ def test_keps_new_in_a_checkout_makes_a_kep_of_todays_layout(tmp_path: Path) -> 
     assert keps.open(root / "keps/sig-node/4000-x").title == "X"
     with pytest.raises(InvalidArgumentError, match="approved"):
         keps.new("sig-node/x", content_root=tmp_path / "seed", authors=["bob"], kep_number=1)
+
+
+def test_create_takes_upstreams_options_and_checks_them(tmp_path: Path) -> None:
+    """Every option of upstream's kepctl create, checked: nothing is written for a typo."""
+    from keps.errors import CheckFailedError, InvalidArgumentError
+
+    root = checkout(tmp_path / "enhancements")
+    path = workflow.create(
+        root,
+        "sig-node/full",
+        principal="bob",
+        title="Full Options",
+        kep_number=5000,
+        authors=["alice", "@bob"],
+        reviewers=["rita"],
+        approvers=["arnold"],
+        participating_sigs=["sig-apps"],
+        prr_approvers=["wojtek"],
+        stage="alpha",
+        state="implementable",
+        now=T0,
+    )
+    kep = keps.open(path)
+    assert kep.authors == ("@alice", "@bob")
+    assert (kep.reviewers, kep.approvers, kep.prr_approvers) == (
+        ("@rita",),
+        ("@arnold",),
+        ("@wojtek",),
+    )
+    assert kep.participating_sigs == ("sig-apps",)  # the owning SIG is not added
+    assert (kep.stage, kep.state, kep.title) == ("alpha", keps.State.IMPLEMENTABLE, "Full Options")
+    before = snapshot(root)
+    for options, error in (
+        ({"stage": "alhpa"}, CheckFailedError),
+        ({"participating_sigs": ["sig-aps"]}, CheckFailedError),
+        ({"state": "draft"}, CheckFailedError),  # today's process has no draft
+        ({"state": "bogus"}, InvalidArgumentError),
+    ):
+        with pytest.raises(error):
+            workflow.create(root, "sig-node/typo", principal="bob", **options)  # type: ignore[arg-type]
+        assert snapshot(root) == before

@@ -8,10 +8,16 @@ every file it means to change or none (see :func:`keps.workflow._step.write`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from keps import index
-from keps.errors import InvalidContentError, KepExistsError, TransitionError
+from keps.errors import (
+    InvalidArgumentError,
+    InvalidContentError,
+    KepExistsError,
+    TransitionError,
+)
 from keps.keps import Kep
 from keps.keps.path import relative_location
 from keps.keps.sections import (
@@ -25,7 +31,7 @@ from keps.keps.sections import (
     is_unedited,
     render,
 )
-from keps.keps.states import State
+from keps.keps.states import State, parse_state
 from keps.settings import Runtime
 from keps.workflow._step import (
     DEFAULT_TIMEOUT,
@@ -110,20 +116,31 @@ def create(
     principal: str,
     title: str | None = None,
     kep_number: int | None = None,
+    authors: Sequence[str] = (),
+    reviewers: Sequence[str] = (),
+    approvers: Sequence[str] = (),
+    participating_sigs: Sequence[str] = (),
+    prr_approvers: Sequence[str] = (),
+    stage: str = "",
+    state: State | str = State.PROVISIONAL,
     now: dt.datetime | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Path:
-    """Create a provisional KEP in a kubernetes/enhancements checkout (today's layout).
+    """Create a KEP in a kubernetes/enhancements checkout (today's layout), as upstream's
+    ``kepctl create`` does, with its options checked.
 
     *target* is ``SIG/NAME`` or ``SIG/GROUP/NAME``; the KEP goes to
     ``keps/<sig>/[<group>/]<number>-<name>/`` with kep.yaml and the checkout's README
     template (see :meth:`keps.keps.layouts.enhancements.EnhancementsKep.create`). The
     number is *kep_number* (upstream uses the tracking issue's) or the next free one,
-    claimed under the index lock so that two creations never share one. Returns the
-    new KEP's folder.
+    claimed under the index lock so that two creations never share one. The authors
+    are *authors*, else the principal; people not named are ``TBD``. The owning SIG is
+    not added to the participating ones. Returns the new KEP's folder.
 
     Raises:
         KepExistsError: the number is already used in the checkout, or the folder exists.
+        CheckFailedError: a stage, status or SIG that does not exist (with a
+            suggestion); nothing is written.
     """
     from keps._locks import index_lock, kep_lock
     from keps._recovery import recover_journals
@@ -139,14 +156,28 @@ def create(
             msg = f"KEP number {kep_number} is already used in {root}"
             raise KepExistsError(msg, path=root)
         number = built.next_kep_number if kep_number is None else kep_number
+        try:
+            fields: dict[str, object] = {"state": parse_state(state)}
+        except ValueError as exc:
+            raise InvalidArgumentError(str(exc), argument="state", value=state) from exc
+        if stage:
+            fields["stage"] = stage
+        if participating_sigs:
+            fields["participating_sigs"] = tuple(participating_sigs)
         kep = EnhancementsKep.create(
             target,
             content_root=root,
-            authors=[principal],
+            authors=list(authors) or [principal],
             title=title,
             registry=None,
             now=now,
             kep_number=number,
+            people={
+                "reviewers": reviewers,
+                "approvers": approvers,
+                "prr_approvers": prr_approvers,
+            },
+            fields=fields,
         )
         location = relative_location(kep.path, root)
         with kep_lock(root, [location], timeout=timeout):

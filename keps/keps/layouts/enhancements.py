@@ -497,6 +497,8 @@ class EnhancementsKep(Kep):
         registry: SigRegistry | None,
         now: dt.datetime,
         kep_number: int,
+        people: Mapping[str, Iterable[str]] | None = None,
+        fields: Mapping[str, Any] | None = None,
     ) -> EnhancementsKep:
         """A new provisional KEP at ``keps/<sig>/[<group>/]<number>-<name>/``, not yet written.
 
@@ -504,8 +506,11 @@ class EnhancementsKep(Kep):
         dropped: the folder takes *kep_number*, the tracking issue's). kep.yaml gets the
         template's keys, ``@`` handles and dates as upstream writes them; README.md is
         the checkout's own template (``keps/NNNN-kep-template/README.md``) with the
-        number and title filled in. People who must still be named are ``TBD``, as in
-        the template, for ``validate --level lint`` to list.
+        number and title filled in. *people* gives reviewers, approvers and
+        prr_approvers (``@`` is added to each handle); those who must still be named are
+        ``TBD``, as in the template, for ``validate --level lint`` to list. *fields* sets
+        other model fields (``participating_sigs``, ``stage``, ``state``); every value
+        is checked when the KEP is written.
 
         Raises:
             InvalidContentError: *target* is not SIG/NAME or SIG/GROUP/NAME, or a part is
@@ -533,17 +538,21 @@ class EnhancementsKep(Kep):
             msg = f"{kep_dir} already exists; a new KEP needs a folder of its own"
             raise KepExistsError(msg, path=kep_dir)
         day = dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC)
-        metadata = Metadata(
-            title=title or title_from_name(slug),
-            kep_number=kep_number,
-            authors=tuple(h if h.startswith("@") else f"@{h}" for h in authors),
-            owning_sig=sig,
-            state=State.PROVISIONAL,
-            created=day,
-            last_updated=day,
-            reviewers=("TBD",),
-            approvers=("TBD",),
-        )
+        named = dict(people or {})
+        values: dict[str, Any] = {
+            "title": title or title_from_name(slug),
+            "kep_number": kep_number,
+            "authors": _at_handles(authors),
+            "owning_sig": sig,
+            "state": State.PROVISIONAL,
+            "created": day,
+            "last_updated": day,
+            "reviewers": _at_handles(named.get("reviewers", ())) or ("TBD",),
+            "approvers": _at_handles(named.get("approvers", ())) or ("TBD",),
+            "prr_approvers": _at_handles(named.get("prr_approvers", ())),
+            **(fields or {}),
+        }
+        metadata = Metadata(**values)
         kep = cls(path=kep_dir, content_root=root, registry=registry, metadata=metadata)
         kep._pending[README_FILE] = _readme_from_template(keps_dir, kep_number, metadata.title)
         return kep
@@ -738,6 +747,16 @@ class EnhancementsKep(Kep):
 EnhancementsLayout.kep_type = EnhancementsKep
 
 _NUMBERED_NAME = re.compile(r"\d+-(?P<name>.+)")
+
+
+def _at_handles(handles: Iterable[str]) -> tuple[str, ...]:
+    """GitHub handles as kep.yaml writes them: ``@`` first, blanks dropped."""
+    out = []
+    for handle in handles:
+        text = handle.strip()
+        if text:
+            out.append(text if text.startswith("@") else f"@{text}")
+    return tuple(out)
 
 
 def _top_key(field: str | None) -> str:
