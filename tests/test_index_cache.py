@@ -279,18 +279,18 @@ class TestProductionReadiness:
         """The approver changed in the PRR file alone - same size, mtime put back - shows
         in a warm rebuild (issue 12, item 3b)."""
         enhancements_tree(checkout, prr="@alice")
-        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ("@alice",)
+        assert warm_equals_full(checkout).by_number(1234).prr_approver_for("beta") == "@alice"
         edit_same_size(prr_path(checkout), '"@alice"', '"@bobby"')
-        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ("@bobby",)
+        assert warm_equals_full(checkout).by_number(1234).prr_approver_for("beta") == "@bobby"
 
     def test_a_prr_file_added_later_is_seen(self, checkout: Path) -> None:
         """A KEP without approvals gets a PRR file: its absence was part of the cache key."""
         enhancements_tree(checkout, prr=None)
-        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ()
+        assert warm_equals_full(checkout).by_number(1234).prr_approvals == ()
         write_prr(checkout, "@alice")
-        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ("@alice",)
+        assert warm_equals_full(checkout).by_number(1234).prr_approvals == (("beta", "@alice"),)
         prr_path(checkout).unlink()
-        assert warm_equals_full(checkout).by_number(1234).prr_approvers == ()
+        assert warm_equals_full(checkout).by_number(1234).prr_approvals == ()
 
 
 # -- the keps package itself ----------------------------------------------------------------

@@ -35,7 +35,7 @@ def test_persisted_index_reads_back(checkout: Path) -> None:
     hugepages = reopened.by_number(2053)
     assert (hugepages.stage, hugepages.latest_milestone) == ("stable", "v1.27")
     assert hugepages.feature_gates == ("DownwardAPIHugePages",)
-    assert hugepages.prr_approvers == ("@johnbelamaric",)
+    assert hugepages.prr_people == ("@johnbelamaric",)  # the approval file names him
 
 
 def test_no_uuid_is_not_a_duplicate_uuid(checkout: Path) -> None:
@@ -64,4 +64,4 @@ def test_incremental_rebuild_sees_kep_yaml_and_prr_changes(checkout: Path) -> No
     assert warm.entries == cold.entries
     entry = warm.by_number(2053)
     assert entry.title == "Renamed"
-    assert entry.prr_approvers == ("@someone-else",)
+    assert entry.prr_approvals == (("alpha", "@someone-else"),)

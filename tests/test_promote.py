@@ -129,3 +129,26 @@ def test_prr_approve_without_a_stage_says_so(root: Path) -> None:
     with pytest.raises(InvalidArgumentError, match="no stage yet"):
         workflow.prr_approve(checkout_runtime(root, TARGET, "deads2k"), now=NOW)
     assert snapshot(root) == before
+
+
+def test_prr_pending_lists_the_keps_whose_stage_lacks_an_approval(root: Path) -> None:
+    """Implementable, at a stage, from v1.21: pending until approved for that stage."""
+    author = checkout_runtime(root, TARGET, "alice")
+    workflow.promote(author, stage="alpha", release="v1.36", now=NOW)
+    workflow.create(root, "sig-node/asked", principal="bob", prr_approvers=["wojtek"], now=NOW)
+    asked = checkout_runtime(root, "sig-node/asked", "arnold")
+    workflow.approve(asked, now=NOW)
+    workflow.promote(asked, stage="beta", release="v1.37", now=NOW)
+
+    def pending(**options: str) -> list[str]:
+        entries = keps.index.rebuild(root).entries
+        return [e.location.split("/")[-1] for e in keps.index.prr_pending(entries, **options)]
+
+    feature, other = _kep(root).path.name, keps.open(asked.target_dir).path.name
+    assert pending() == [feature, other]
+    assert pending(milestone="1.37") == [other]
+    assert pending(approver="@wojtek") == [other]
+    workflow.prr_approve(checkout_runtime(root, TARGET, "deads2k"), now=NOW)
+    assert pending() == [other]
+    with pytest.raises(InvalidArgumentError, match="v1.3x"):
+        keps.index.prr_pending([], milestone="v1.3x")

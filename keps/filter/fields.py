@@ -185,7 +185,7 @@ FIELDS: Mapping[str, Field] = MappingProxyType(
             _row("stage", "stage", Kind.NAME),
             _row("milestone", "latest_milestone", Kind.VERSION, "latest-milestone"),
             _row("gate", "feature_gates", Kind.NAME, "feature-gate", "feature-gates"),
-            _row("prr", "prr_approvers", Kind.HANDLE, "prr-approver", "prr-approvers"),
+            _row("prr", "prr_people", Kind.HANDLE, "prr-approver", "prr-approvers"),
         )
     }
 )

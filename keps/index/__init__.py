@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from keps.index.entry import BrokenKep, Entry
     from keps.index.index import Index
     from keps.index.lock import lock_path, locked
+    from keps.index.prr import needs_prr, prr_pending
     from keps.index.store import dump_index, parse_index
     from keps.index.targets import AmbiguousTargetError, find_target
 
@@ -39,8 +40,10 @@ __all__ = [
     "keeps_index_file",
     "lock_path",
     "locked",
+    "needs_prr",
     "open",
     "parse_index",
+    "prr_pending",
     "rebuild",
 ]
 
@@ -61,6 +64,10 @@ __getattr__, __dir__ = _lazy.attach(
         "keps.index.lock": (
             "lock_path",
             "locked",
+        ),
+        "keps.index.prr": (
+            "needs_prr",
+            "prr_pending",
         ),
         "keps.index.store": (
             "dump_index",

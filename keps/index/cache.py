@@ -78,7 +78,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout of the cached data changes.
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 #: Files modified this close to (or after) the start of a rebuild are read next time too.
 RACY_NS = 2_000_000_000
@@ -440,6 +440,7 @@ _ENTRY_FIELDS = (
     "feature_gates",
     "prr_approvers",
     "unparsed",
+    "prr_approvals",
 )
 
 
@@ -498,6 +499,7 @@ def to_plain(result: Entry | BrokenKep) -> tuple[Any, ...]:
             _interned(result.feature_gates),
             _interned(result.prr_approvers),
             result.unparsed,
+            result.prr_approvals,
         )
     problems = tuple(problem_plain(p) for p in result.problems)
     return ("broken", result.location, problems, result.kep_number, result.uuid)
@@ -597,7 +599,7 @@ def well_formed(known: object) -> bool:
 # fool it.
 
 #: Bumped whenever the layout of the parsed-index cache changes.
-PARSED_VERSION = 3
+PARSED_VERSION = 4
 
 
 def parsed_path(content_root: Path) -> Path:
@@ -738,6 +740,7 @@ def remember_written(
     _set_feature_gates,
     _set_prr_approvers,
     _set_unparsed,
+    _set_prr_approvals,
 ) = (Entry.__dict__[name].__set__ for name in _ENTRY_FIELDS)
 
 #: Each state by its value: a dict lookup instead of parse_state for cached values.
@@ -765,7 +768,7 @@ def _trusted_entry(values: tuple[Any, ...]) -> Entry:
         raise ValueError(msg)
     (uuid, number, title, state, sig, sigs, subprojects, authors, reviewers, approvers,
      editors, themes, created, updated, location, stage, milestone, gates, prr,
-     unparsed) = values  # fmt: skip
+     unparsed, approvals) = values  # fmt: skip
     # each text field is a str and each list a tuple of str, or TypeError: adding to ()
     # takes only tuples, and a join only str (marshal makes no subclasses)
     "".join((uuid, title, sig, location, stage, milestone))
@@ -803,18 +806,26 @@ def _trusted_entry(values: tuple[Any, ...]) -> Entry:
     _set_latest_milestone(entry, milestone)
     _set_feature_gates(entry, gates)
     _set_prr_approvers(entry, prr)
-    if unparsed:  # rare: only KEPs whose file gives values that do not parse
-        if type(unparsed) is not tuple or not all(
-            type(pair) is tuple and len(pair) == 2 and type(pair[0]) is str and type(pair[1]) is str
-            for pair in unparsed
-        ):
-            msg = "unparsed values are not (field, text) pairs"
-            raise TypeError(msg)
-    elif unparsed != ():
-        msg = "unparsed values are not (field, text) pairs"
-        raise TypeError(msg)
-    _set_unparsed(entry, unparsed)
+    _set_unparsed(entry, _text_pairs(unparsed))
+    _set_prr_approvals(entry, _text_pairs(approvals))
     return entry
+
+
+def _text_pairs(value: object) -> tuple[tuple[str, str], ...]:
+    """*value* if it is a tuple of (text, text) pairs, as to_plain writes them.
+
+    Raises:
+        TypeError: anything else (a corrupt or tampered cache).
+    """
+    if value == ():
+        return ()
+    if type(value) is not tuple or not all(
+        type(pair) is tuple and len(pair) == 2 and type(pair[0]) is str and type(pair[1]) is str
+        for pair in value
+    ):
+        msg = "expected (text, text) pairs"
+        raise TypeError(msg)
+    return value
 
 
 _UTC = "+00:00"

@@ -74,9 +74,22 @@ class Entry:
     stage: str = ""
     latest_milestone: str = ""
     feature_gates: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    #: who kep.yaml names to approve production readiness (``prr-approvers``)
     prr_approvers: tuple[str, ...] = attrs.field(default=(), converter=_names)
     #: (field, text as written) for values of the KEP's file that do not parse
     unparsed: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    #: (stage, approver) of each production readiness approval, in stage order
+    prr_approvals: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+
+    @property
+    def prr_people(self) -> tuple[str, ...]:
+        """Everyone a query's ``prr:`` matches: who approved a stage, then who is asked."""
+        return _names((*(approver for _, approver in self.prr_approvals), *self.prr_approvers))
+
+    def prr_approver_for(self, stage: str | None = None) -> str:
+        """Who approved production readiness for *stage* (default: the current one), or ''."""
+        wanted = self.stage if stage is None else stage
+        return dict(self.prr_approvals).get(wanted, "")
 
     def as_written(self, field: str) -> object:
         """The value of *field*, or the text the KEP's file gives for it when it does not parse.
@@ -122,11 +135,9 @@ class Entry:
             stage=metadata.stage,
             latest_milestone=metadata.latest_milestone,
             feature_gates=tuple(g.name for g in metadata.feature_gates if g.name),
-            prr_approvers=(
-                *(a.approver for a in metadata.prr_approvals),
-                *metadata.prr_approvers,
-            ),
+            prr_approvers=metadata.prr_approvers,
             unparsed=metadata.unparsed,
+            prr_approvals=tuple((a.stage, a.approver) for a in metadata.prr_approvals),
         )
 
 

@@ -81,7 +81,11 @@ ENTRY_KEYS: tuple[str, ...] = (
     "feature_gates",
     "prr_approvers",
     "unparsed",
+    "prr_approvals",
 )
+
+#: Keys holding (name, text) pairs, written as a mapping: each name once.
+_PAIR_KEYS = ("unparsed", "prr_approvals")
 
 _LIST_KEYS = frozenset(
     {
@@ -163,7 +167,7 @@ def _entry_lines(entry: Entry) -> list[str]:
         if key in _LIST_KEYS:
             lines.append(f"{prefix}{key}:")
             lines.extend(f"  - {_scalar(item)}" for item in value)
-        elif key == "unparsed":  # (field, text as written) pairs, as a mapping
+        elif key in _PAIR_KEYS:  # (name, text) pairs, as a mapping
             lines.append(f"{prefix}{key}:")
             lines.extend(f"    {_scalar(name)}: {_scalar(text)}" for name, text in value)
         elif isinstance(value, dt.datetime):
@@ -218,9 +222,11 @@ def round_trips(entry: Entry) -> bool:
             "".join(items)  # every item text: one C-level pass, no generator
         except TypeError:
             return False
-    unparsed = entry.unparsed
-    names = [name for name, _ in unparsed]
-    return len(set(names)) == len(names)  # a mapping in keps.yaml: each field once
+    for key in _PAIR_KEYS:  # a mapping in keps.yaml: each name once
+        names = [name for name, _ in getattr(entry, key)]
+        if len(set(names)) != len(names):
+            return False
+    return True
 
 
 def is_plain_location(location: object) -> bool:
@@ -337,6 +343,7 @@ _CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "feature_gates": _texts,
     "prr_approvers": _texts,
     "unparsed": _text_pairs,
+    "prr_approvals": _text_pairs,
 }
 
 
