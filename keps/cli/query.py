@@ -1,7 +1,8 @@
 """kepctl query: select KEPs from the index by a query, or by flags that mean the same.
 
-``query(root, "sig:sig-node stage:beta")`` returns what ``kepctl --content-root root
-query sig:sig-node stage:beta`` prints.
+``query(root, "sig:node stage:beta")`` returns what ``kepctl --content-root root query
+sig:node stage:beta`` prints. An unknown state, stage or SIG is refused with the near
+match (see :mod:`keps.filter.values`); ``node`` means ``sig-node`` when that is a SIG.
 """
 
 from __future__ import annotations
@@ -115,10 +116,13 @@ def query(
 ) -> Report:
     """The KEPs of *content_root* that the query *text* selects, printed in format *fmt*.
 
-    *fresh* rebuilds the index from the tree first.
+    *fresh* rebuilds the index from the tree first. A SIG the query names must be in the
+    SIG list in force or own (or take part in) a KEP of the index; the list is read only
+    for a query that names a SIG, so a plain query reads nothing but the index.
 
     Raises:
-        QuerySyntaxError: the query does not parse, or names an unknown state or stage.
+        QuerySyntaxError: the query does not parse, or names an unknown state, stage or
+            SIG (the message names the near match).
     """
     loaded: list[Index] = []
 
@@ -127,7 +131,12 @@ def query(
             loaded.append(index.rebuild(content_root) if fresh else index.open(content_root))
         return loaded[0]
 
-    criterion = kep_filter.parse_query(text) if text.strip() else None
+    def sigs() -> frozenset[str]:
+        from keps.sigs import registry_for
+
+        return kep_filter.known_sigs(registry_for(content_root), load().entries)
+
+    criterion = kep_filter.parse_query(text, sigs=sigs) if text.strip() else None
     entries = load().entries
     columns = TODAY_COLUMNS if any(e.stage or e.latest_milestone for e in entries) else COLUMNS
     found = kep_filter.select(entries, criterion, sort_by=sort_by, reverse=reverse)
