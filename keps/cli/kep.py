@@ -11,6 +11,7 @@ import click
 
 from keps._files import read_text
 from keps.cli._app import Context, Report, emit, find_kep, pass_context
+from keps.cli._complete import complete_targets
 from keps.cli._pull_request import PullRequestOpener, pr_options, pull_request_opener
 from keps.cli.output import _plain
 from keps.keps import Kep
@@ -64,7 +65,7 @@ def pull_request(content_root: Path, target: str, opener: PullRequestOpener) -> 
 
 
 @click.command(name="show")
-@click.argument("target")
+@click.argument("target", shell_complete=complete_targets)
 @click.option("--output", "fmt", type=click.Choice(list(SHOW_FORMATS)), default="text")
 @pass_context
 def show_command(ctx: Context, target: str, fmt: str) -> None:
@@ -73,7 +74,7 @@ def show_command(ctx: Context, target: str, fmt: str) -> None:
 
 
 @click.command(name="check")
-@click.argument("target")
+@click.argument("target", shell_complete=complete_targets)
 @pass_context
 def check_command(ctx: Context, target: str) -> None:
     """Run a KEP's checks and list every problem (exit 1 if any blocks)."""
@@ -81,7 +82,7 @@ def check_command(ctx: Context, target: str) -> None:
 
 
 @click.command(name="pr")
-@click.argument("target")
+@click.argument("target", shell_complete=complete_targets)
 @pr_options(required=True)
 @pass_context
 def pr_command(

@@ -17,6 +17,14 @@ import click
 from keps import filter as kep_filter
 from keps import index
 from keps.cli._app import Context, Report, emit, pass_context
+from keps.cli._complete import (
+    complete_milestones,
+    complete_participating_sigs,
+    complete_query_words,
+    complete_sigs,
+    complete_stages,
+    complete_states,
+)
 from keps.cli.output import FORMATS, render_records
 
 if TYPE_CHECKING:
@@ -144,15 +152,18 @@ def query(
 
 
 @click.command(name="query")
-@click.argument("words", nargs=-1)
-@click.option("--sig", multiple=True, help="Owning SIG (repeatable: any of).")
+@click.argument("words", nargs=-1, shell_complete=complete_query_words)
+@click.option(
+    "--sig", multiple=True, help="Owning SIG (repeatable: any of).", shell_complete=complete_sigs
+)
 @click.option(
     "--participating",
     multiple=True,
     help="Participating SIG.",
+    shell_complete=complete_participating_sigs,
 )
 @click.option("--subproject", multiple=True, help="Affected subproject.")
-@click.option("--state", multiple=True, help="State.")
+@click.option("--state", multiple=True, help="State.", shell_complete=complete_states)
 @click.option("--author", multiple=True, help="Author handle.")
 @click.option("--approver", multiple=True, help="Approver handle.")
 @click.option("--reviewer", multiple=True, help="Reviewer handle.")
@@ -163,11 +174,13 @@ def query(
     "--stage",
     multiple=True,
     help="Stage (alpha, beta, stable, ...).",
+    shell_complete=complete_stages,
 )
 @click.option(
     "--milestone",
     multiple=True,
     help="Latest milestone: v1.30, or a range such as >=v1.29.",
+    shell_complete=complete_milestones,
 )
 @click.option("--gate", multiple=True, help="Feature gate name.")
 @click.option("--prr", multiple=True, help="PRR approver handle (from the approval files).")

@@ -17,6 +17,7 @@ import click
 
 from keps import workflow
 from keps.cli._app import Context, Report, emit, one_line, pass_context, runtime_for
+from keps.cli._complete import complete_targets
 from keps.cli._pull_request import PullRequestOpener, pr_options, pull_request_opener
 from keps.errors import KepError
 from keps.keps import Kep
@@ -133,7 +134,7 @@ def recover(content_root: Path) -> Report:
 # -- the click commands ---------------------------------------------------------------------
 
 
-_target = click.argument("target")
+_target = click.argument("target", shell_complete=complete_targets)
 
 
 @click.command(name="init")
@@ -193,6 +194,7 @@ def _step_command(name: str, spec: Step) -> click.Command:
     "by",
     required=True,
     help="The KEP that replaces TARGET.",
+    shell_complete=complete_targets,
 )
 @pass_context
 def replace_command(ctx: Context, target: str, by: str) -> None:
