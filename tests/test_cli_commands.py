@@ -20,8 +20,7 @@ import yaml
 from click.testing import CliRunner
 
 import keps
-from keps.cli import cli, demo, index, kep, query, steps
-from keps.cli._app import Report
+from keps.cli import Report, cli, demo, index, kep, query, steps
 from keps.errors import KepNotFoundError, QuerySyntaxError, TransitionError
 from tests.kep_factory import make_kep, snapshot
 from tests.workflow_helpers import edit

@@ -1,7 +1,13 @@
 """kepctl: the command line over the keps library.
 
 Only this package (and ``helpers/``) talks to a terminal; every expected error is one
-line on stderr and exit code 1, without a traceback.
+line on stderr and exit code 1, without a traceback. Each command module holds plain
+functions that return a :class:`Report` (``keps.cli.query.query(root, "sig:node")``)
+and click commands that only read options and print it; this module assembles them.
+
+Shell completion is click's: ``eval "$(_KEPCTL_COMPLETE=bash_source kepctl)"`` (or
+``zsh_source``, ``fish_source``) completes commands, KEP targets, SIGs, states, stages
+and milestones (see :mod:`keps.cli._complete`).
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ from types import MappingProxyType
 
 import click
 
-from keps.cli._app import Context, KepctlGroup, show_logs
+from keps.cli._app import Context, KepctlGroup, Report, show_logs
 
-__all__ = ["cli", "main"]
+__all__ = ["Report", "cli", "main"]
 
 
 #: Where each command lives: the module of keps.cli whose ``COMMANDS`` holds it. One

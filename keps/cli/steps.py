@@ -16,7 +16,15 @@ import attrs
 import click
 
 from keps import workflow
-from keps.cli._app import Context, Report, emit, one_line, pass_context, runtime_for
+from keps.cli._app import (
+    Context,
+    Report,
+    emit,
+    find_kep,
+    one_line,
+    pass_context,
+    runtime_for,
+)
 from keps.cli._complete import complete_targets
 from keps.cli._pull_request import PullRequestOpener, pr_options, pull_request_opener
 from keps.errors import KepError
@@ -116,8 +124,6 @@ def step(
 
 def replace(content_root: Path, target: str, *, by: str, principal: str) -> Report:
     """Mark the KEP *target* as replaced by the KEP *by*, linking both."""
-    from keps.cli._app import find_kep
-
     runtime = runtime_for(content_root, target, principal)
     kep = workflow.replace(runtime, by=find_kep(content_root, by))
     return Report(_done(kep, "replace"))
