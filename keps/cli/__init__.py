@@ -1,60 +1,98 @@
 """kepctl: the command line over the keps library.
 
 Only this package (and ``helpers/``) talks to a terminal; every expected error is one
-line on stderr and exit code 1, without a traceback.
+line on stderr and exit code 1, without a traceback. Each command module holds plain
+functions that return a :class:`Report` (``keps.cli.query.query(root, "sig:node")``)
+and click commands that only read options and print it; this module assembles them.
+
+Shell completion is click's: ``eval "$(_KEPCTL_COMPLETE=bash_source kepctl)"`` (or
+``zsh_source``, ``fish_source``) completes commands, KEP targets, SIGs, states, stages
+and milestones (see :mod:`keps.cli._complete`).
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import click
 
-from keps.cli._app import Context, KepctlGroup, show_logs
+from keps.cli._app import Context, KepctlGroup, Report, show_logs
 
-__all__ = ["cli", "main"]
+__all__ = ["Report", "cli", "main"]
 
 
-#: The modules that add commands, in the order they register them.
-_MODULES = ("lifecycle", "index_query", "validate", "demo")
+#: Where each command lives: the module of keps.cli whose ``COMMANDS`` holds it. One
+#: module per group of commands, each a thin click wrapper over plain functions:
+#:
+#: ======== ==================================================================
+#: steps    init, the lifecycle steps (propose ... withdraw), replace, recover
+#: kep      show, check, pr: one existing KEP
+#: query    query
+#: index    index rebuild
+#: validate validate, export (the checkout's rules)
+#: demo     demo
+#: ======== ==================================================================
+_HOME: Mapping[str, str] = MappingProxyType(
+    {
+        "init": "steps",
+        "propose": "steps",
+        "accept": "steps",
+        "plan": "steps",
+        "approve": "steps",
+        "implement": "steps",
+        "defer": "steps",
+        "reject": "steps",
+        "withdraw": "steps",
+        "replace": "steps",
+        "recover": "steps",
+        "show": "kep",
+        "check": "kep",
+        "pr": "kep",
+        "query": "query",
+        "index": "index",
+        "validate": "validate",
+        "export": "validate",
+        "demo": "demo",
+    }
+)
 
-#: Commands whose module is known, so running one imports only that module.
-_HOME = {
-    "index": "index_query",
-    "query": "index_query",
-    "validate": "validate",
-    "export": "validate",
-}
+#: Modules that still add their commands through ``register(group)``.
+_REGISTERING = frozenset({"validate"})
 
 
 class _LazyGroup(KepctlGroup):
     """A KepctlGroup that imports a command's module only when the command is needed.
 
     ``kepctl query`` starts in a new process each time; importing every command module
-    (lifecycle pulls in the porcelain and the whole object model) cost a third of a second.
-    Listing the commands (``--help``) or an unknown name loads them all.
+    (the steps pull in the workflow and the whole object model) cost a third of a second.
+    Listing the commands (``--help``, completing a command name) loads them all.
     """
 
     _loaded: set[str]
 
     def _load(self, module: str) -> None:
         loaded = self.__dict__.setdefault("_loaded", set())
-        if module not in loaded:
-            loaded.add(module)
-            importlib.import_module(f"keps.cli.{module}").register(self)
+        if module in loaded:
+            return
+        loaded.add(module)
+        imported = importlib.import_module(f"keps.cli.{module}")
+        if module in _REGISTERING:
+            imported.register(self)
+            return
+        for name, command in imported.COMMANDS.items():
+            self.add_command(command, name)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         home = _HOME.get(cmd_name)
         if home is not None:
             self._load(home)
-        if cmd_name not in self.commands:
-            for module in _MODULES:
-                self._load(module)
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        for module in _MODULES:
+        for module in dict.fromkeys(_HOME.values()):
             self._load(module)
         return super().list_commands(ctx)
 

@@ -16,12 +16,23 @@ from keps.errors import InvalidContentError, KepError
 
 if TYPE_CHECKING:
     from keps.settings import Runtime
-    from keps.sigs import SigRegistry
 
 # settings, SIGs and paths are imported where they are used: `kepctl query` with
 # --content-root needs none of them, and every command starts a new process
 
-__all__ = ["Context", "KepctlGroup", "fail", "one_line", "pass_context", "printable", "show_logs"]
+__all__ = [
+    "Context",
+    "KepctlGroup",
+    "Report",
+    "emit",
+    "fail",
+    "find_kep",
+    "one_line",
+    "pass_context",
+    "printable",
+    "runtime_for",
+    "show_logs",
+]
 
 
 @attrs.define
@@ -31,7 +42,6 @@ class Context:
     content_root_option: Path | None = None
     principal_option: str | None = None
     debug: bool = False
-    _registry: SigRegistry | None = None
 
     @property
     def content_root(self) -> Path:
@@ -51,37 +61,52 @@ class Context:
 
         return self.principal_option or find_principal()
 
-    @property
-    def registry(self) -> SigRegistry:
-        """The SIG list in force at the content root."""
-        if self._registry is None:
-            from keps.sigs import registry_for
 
-            self._registry = registry_for(self.content_root)
-        return self._registry
+def find_kep(content_root: Path, target: str) -> Path:
+    """The folder of the existing KEP a typed target names (see keps.index.targets)."""
+    from keps.index import find_target
+    from keps.sigs import registry_for
 
-    def kep_dir(self, target: str) -> Path:
-        """The folder of the existing KEP a typed target names (see keps.index.targets)."""
-        from keps.index import find_target
+    return find_target(target, content_root, registry_for(content_root))
 
-        return find_target(target, self.content_root, self.registry)
 
-    def new_kep_dir(self, target: str) -> Path:
-        """The folder a new KEP named by *target* goes to (see keps.keps.path)."""
+def runtime_for(content_root: Path, target: str, principal: str, *, new: bool = False) -> Runtime:
+    """A Runtime for a lifecycle step on *target* (a KEP to create, with *new*)."""
+    from keps.settings import Runtime
+
+    if new:
         from keps.keps.path import locate
+        from keps.sigs import registry_for
 
-        path, _ = locate(target, self.content_root, self.registry)
-        return path
+        target_dir, _ = locate(target, content_root, registry_for(content_root))
+    else:
+        target_dir = find_kep(content_root, target)
+    return Runtime(principal=principal, target_dir=target_dir, content_root=content_root)
 
-    def runtime(self, target: str, *, principal: str | None = None, new: bool = False) -> Runtime:
-        """A Runtime for a lifecycle step on *target* (a KEP to create, with *new*)."""
-        from keps.settings import Runtime
 
-        return Runtime(
-            principal=principal or self.principal,
-            target_dir=self.new_kep_dir(target) if new else self.kep_dir(target),
-            content_root=self.content_root,
-        )
+@attrs.frozen
+class Report:
+    """What a command says: *notes* and *error* on stderr, *out* on stdout.
+
+    A command's plain function returns one, so a test reads exactly what a person would
+    see. *error* is set when the command failed after doing part of its work (a step
+    saved, its pull request not opened; a check run, problems found): the command then
+    exits 1 after printing *out*. A failure before any work is a raised KepError.
+    """
+
+    out: str = ""
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def emit(report: Report) -> None:
+    """Print *report*: its notes (stderr), its text (stdout), then its error, exit 1."""
+    for note in report.notes:
+        click.echo(note, err=True)
+    if report.out:
+        click.echo(report.out, nl=False)
+    if report.error is not None:
+        fail(report.error)
 
 
 pass_context = click.make_pass_decorator(Context)

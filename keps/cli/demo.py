@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import click
 
@@ -29,7 +30,7 @@ from keps.keps.sections import (
 from keps.settings import Runtime
 from keps.sigs import SigRegistry, create_sig_dirs
 
-__all__ = ["register", "run_demo"]
+__all__ = ["COMMANDS", "demo", "run_demo"]
 
 AUTHOR = "demo-author"
 APPROVER = "demo-approver"
@@ -129,20 +130,29 @@ def run_demo(root: Path, echo: Callable[[str], None]) -> None:
         echo(f"  {line}")
 
 
-def register(group: click.Group) -> None:
-    """Add the demo command to *group*."""
+def demo(*, keep: bool = False, echo: Callable[[str], None] = click.echo) -> Path | None:
+    """Run :func:`run_demo` on a fresh temporary content root, narrating through *echo*.
 
-    @group.command()
-    @click.option(
-        "--keep", is_flag=True, help="Keep the temporary content root and print where it is."
-    )
-    def demo(keep: bool) -> None:
-        """Walk one KEP through the lifecycle on a fresh temporary content root."""
-        root = Path(tempfile.mkdtemp(prefix="kepctl-demo-"))
-        try:
-            run_demo(root, click.echo)
-        finally:
-            if keep:
-                click.echo(f"\nkept the demo content root at {root}")
-            else:
-                shutil.rmtree(root, ignore_errors=True)
+    The content root is removed afterwards, unless *keep*: then it is returned (and
+    said) for a look around.
+    """
+    root = Path(tempfile.mkdtemp(prefix="kepctl-demo-"))
+    try:
+        run_demo(root, echo)
+    finally:
+        if keep:
+            echo(f"\nkept the demo content root at {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    return root if keep else None
+
+
+@click.command(name="demo")
+@click.option("--keep", is_flag=True, help="Keep the temporary content root and print where it is.")
+def _main(keep: bool) -> None:
+    """Walk one KEP through the lifecycle on a fresh temporary content root."""
+    demo(keep=keep)
+
+
+#: Every command of this module, by name.
+COMMANDS: Mapping[str, click.Command] = MappingProxyType({"demo": _main})

@@ -13,6 +13,10 @@
     # the same, typed by a person
     kf.select(index, kf.parse_query("sig:sig-node state:implementable -author:@bob"))
 
+    # an unknown stage, state or SIG is refused with the near match; sig:node is sig-node
+    sigs = kf.known_sigs(keps.sigs.registry_for(root), index.entries)
+    kf.parse_query("sig:node stage:beta", sigs=sigs)
+
 Criteria work on index entries, Kep objects, or anything with the Entry attribute names.
 The fields are one table, :data:`FIELDS`.
 """
@@ -48,6 +52,7 @@ from keps.filter.criteria import (
 from keps.filter.fields import FIELDS, Field, Kind
 from keps.filter.query import parse_query
 from keps.filter.sort import select
+from keps.filter.values import check_values, known_sigs
 
 __all__ = [
     "FIELDS",
@@ -65,10 +70,12 @@ __all__ = [
     "approver",
     "author",
     "between",
+    "check_values",
     "created_between",
     "editor",
     "field_is",
     "kep_number",
+    "known_sigs",
     "not_",
     "number_between",
     "owning_sig",

@@ -12,13 +12,15 @@
   means the whole day (``created>2019-01-01`` is from 2019-01-02 on).
 
 A query that does not parse raises :class:`~keps.errors.QuerySyntaxError` pointing at
-the term at fault.
+the term at fault; so does an unknown state or stage and, when the caller says which
+SIGs exist, an unknown SIG (see :mod:`keps.filter.values`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Collection
 from typing import cast
 
 import attrs
@@ -26,6 +28,7 @@ import attrs
 from keps.errors import InvalidArgumentError, QuerySyntaxError
 from keps.filter.criteria import All, Criterion, all_of, between, field_is, not_
 from keps.filter.fields import Field, Kind, lookup, shown
+from keps.filter.values import SIG_FIELDS, check_values
 
 __all__ = ["parse_query"]
 
@@ -77,27 +80,45 @@ def _split_values(text: str) -> list[str]:
     return values
 
 
-def parse_query(query: str) -> Criterion:
+#: The SIGs a query may name, or a function that says so when the query names one.
+KnownSigs = Collection[str] | Callable[[], Collection[str]]
+
+
+def parse_query(query: str, *, sigs: KnownSigs | None = None) -> Criterion:
     """The criterion *query* stands for: one term's criterion, or :class:`All` of them.
 
-    An empty query selects everything (``All(())``).
+    An empty query selects everything (``All(())``). With *sigs* (see
+    :func:`~keps.filter.known_sigs`), a SIG term must name one of them, and ``sig:node``
+    means ``sig:sig-node``; *sigs* may be a function, called only if a SIG term comes.
 
     Raises:
-        QuerySyntaxError: an unknown field, a bad date or number, an unknown state (the
-            message lists the valid ones), an empty value or an unclosed quote; its
-            ``term`` and ``position`` point at the term at fault.
+        QuerySyntaxError: an unknown field, a bad date or number, an unknown state or
+            stage, an unknown SIG (with *sigs*; the message names the near match or lists
+            the valid ones), an empty value or an unclosed quote; its ``term`` and
+            ``position`` point at the term at fault.
         InvalidArgumentError: *query* is not text.
     """
     if not isinstance(query, str):
         msg = f"a query is text such as 'sig:sig-node state:draft', got {shown(query)}"
         raise InvalidArgumentError(msg, argument="query", value=query)
-    criteria = [_parse_term(query, term) for term in _split_terms(query)]
+    known: list[frozenset[str]] = []
+
+    def known_sigs() -> frozenset[str] | None:
+        """The SIGs in lower case, asked for once; None when any SIG is taken as typed."""
+        if sigs is None:
+            return None
+        if not known:
+            given = sigs() if callable(sigs) else sigs
+            known.append(frozenset(sig.strip().lower() for sig in given))
+        return known[0]
+
+    criteria = [_parse_term(query, term, known_sigs) for term in _split_terms(query)]
     if len(criteria) == 1:
         return criteria[0]
     return all_of(*criteria) if criteria else All(())
 
 
-def _parse_term(query: str, term: _Term) -> Criterion:
+def _parse_term(query: str, term: _Term, sigs: Callable[[], frozenset[str] | None]) -> Criterion:
     def fail(message: str) -> QuerySyntaxError:
         return QuerySyntaxError(message, query=query, term=term.text, position=term.position)
 
@@ -123,7 +144,9 @@ def _parse_term(query: str, term: _Term) -> Criterion:
     if any(not value.strip() for value in values):
         msg = f"empty value in {text!r}: give a value after {match['field']}{op}"
         raise fail(msg)
+    known = sigs() if field.name in SIG_FIELDS else None
     try:
+        values = check_values(field.name, values, sigs=known)
         criterion = _criterion(field, op, values)
     except InvalidArgumentError as exc:  # names the field already
         raise fail(exc.message) from exc
