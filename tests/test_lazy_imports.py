@@ -71,7 +71,8 @@ def test_kepctl_query_is_light(tmp_path: Path) -> None:
 
 
 def test_kepctl_query_loads_only_its_command_module(tmp_path: Path) -> None:
-    """The lifecycle, validate and demo command modules load only for their commands."""
+    """The other command modules (steps, show/check, index, validate, demo) load only for
+    their own commands."""
     code = (
         "import sys, json\n"
         "from keps.cli import cli\n"
@@ -80,7 +81,8 @@ def test_kepctl_query_loads_only_its_command_module(tmp_path: Path) -> None:
         "    cli(prog_name='kepctl')\n"
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
-        "mods = ('keps.cli.lifecycle', 'keps.cli.validate', 'keps.cli.demo')\n"
+        "mods = ('keps.cli.steps', 'keps.cli.kep', 'keps.cli.index', 'keps.cli.validate',"
+        " 'keps.cli.demo')\n"
         "print(json.dumps([m for m in mods if m in sys.modules]))\n"
     )
     out = subprocess.run(
