@@ -195,6 +195,14 @@ class TestProductionReadiness:
         write(tmp_path, "keps/prod-readiness/sig-node/01234.yaml", PRR)
         assert findings(tmp_path) == []
 
+    def test_owning_sig_cannot_lead_out_of_prod_readiness(self, tmp_path: Path) -> None:
+        """owning-sig ../.. names no file outside keps/prod-readiness: nothing is read there."""
+        root = make_checkout(
+            tmp_path / "repo", GOOD.replace("owning-sig: sig-node", "owning-sig: ../../..")
+        )
+        write(tmp_path, "1234.yaml", PRR)  # where keps/prod-readiness/../../../1234.yaml leads
+        assert findings(root) == [("prr-file-missing", KEP, 2)]
+
     def test_emeritus_approver_counts(self, tmp_path: Path) -> None:
         """An emeritus approver's approval counts (stage alpha, @wojtek-t)."""
         text = GOOD.replace("stage: beta", "stage: alpha")
@@ -416,6 +424,14 @@ class TestSigNode:
             ("node-owner-not-listed", kep, 9),
         ]
 
+    def test_owners_beside_any_kep_is_held_to_the_markers(self, tmp_path: Path) -> None:
+        """pkg/nodeapprovers walks all of keps/: an OWNERS beside a sig-apps KEP counts too."""
+        make_checkout(tmp_path)
+        write(tmp_path, "keps/sig-apps/5-x/kep.yaml", OTHER.replace("99", "5"))
+        write(tmp_path, "keps/sig-apps/5-x/README.md", readme("X"))
+        write(tmp_path, "keps/sig-apps/5-x/OWNERS", "approvers:\n  - arnold\n")
+        assert findings(tmp_path) == [("node-owner-not-marked", "keps/sig-apps/5-x/OWNERS", None)]
+
     def test_assigned_people_need_an_owners_file(self, tmp_path: Path) -> None:
         """Without OWNERS every marked person is a finding, at their line."""
         make_checkout(tmp_path)
@@ -531,6 +547,12 @@ class TestTableOfContents:
                 '- [Pod\'s <em>new</em> <a href="https://k8s.io">field</a>](#pods-new-field)',
             ),
             ("Setext heading\n--------------", "- [Setext heading](#setext-heading)"),
+            (
+                "## See <https://k8s.io>",
+                '- [See <a href="https://k8s.io">https://k8s.io</a>](#see-httpsk8sio)',
+            ),
+            ("<details>\n\n## Hidden\n\n</details>\n\n## Shown", "- [Shown](#shown)"),
+            ("<!--\n## Hidden\n-->\n\n```\n## Hidden\n```\n\n## Shown", "- [Shown](#shown)"),
         ],
     )
     def test_heading_rendering(self, tmp_path: Path, heading: str, entry: str) -> None:

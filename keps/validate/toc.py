@@ -22,7 +22,8 @@ everything but ASCII letters, digits, ``_``, ``-`` and spaces dropped, spaces ma
 
 Headings are found as mdtoc's Markdown parser (gomarkdown) finds them: ``#`` headings
 at the start of a line with a space after the hashes, and a line underlined with
-``===`` or ``---``; none inside fenced code blocks or HTML comments. :func:`expected_toc`
+``===`` or ``---``; none inside fenced code blocks, HTML comments or block-level HTML
+elements such as ``<details>``. :func:`expected_toc`
 gives the table; :func:`toc_is_current` is the kepval rule.
 """
 
@@ -70,6 +71,53 @@ _ATX = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 _UNDERLINE = re.compile(r"^(=+|-+)[ \t]*$")
 _HEADING_ID = re.compile(r"\s*\{#[^}]*\}\s*$")
 _QUOTE = re.compile(r"^ {0,3}> ?")
+_HTML_BLOCK = re.compile(r"^<([A-Za-z][A-Za-z0-9]*)[\s/>]")
+#: Elements gomarkdown takes for an HTML block: no heading inside one is a heading.
+_BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "canvas",
+        "del",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "iframe",
+        "ins",
+        "main",
+        "math",
+        "nav",
+        "noscript",
+        "ol",
+        "output",
+        "p",
+        "pre",
+        "progress",
+        "script",
+        "section",
+        "style",
+        "summary",
+        "table",
+        "ul",
+        "video",
+    ]
+)
 _NOT_ANCHOR = re.compile(r"[^0-9A-Za-z_\- ]")
 
 
@@ -78,6 +126,7 @@ def headings(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     fence: tuple[str, int] | None = None
     in_comment = False
+    html_tag: str | None = None  # inside a block-level HTML element until its closing tag
     previous: str | None = None  # the last line of the paragraph in progress
     for raw in text.split("\n"):
         line = raw.rstrip("\r")
@@ -91,6 +140,16 @@ def headings(text: str) -> list[tuple[int, str]]:
             continue
         if in_comment:
             in_comment = "-->" not in line
+            continue
+        if html_tag is not None:
+            html_tag = None if f"</{html_tag}>" in line.lower() else html_tag
+            previous = None
+            continue
+        block = _HTML_BLOCK.match(line)
+        if block is not None and block[1].lower() in _BLOCK_TAGS:
+            tag = block[1].lower()
+            html_tag = None if f"</{tag}>" in line.lower() else tag
+            previous = None
             continue
         opening = _FENCE.match(line)
         if opening is not None and not (opening[2][0] == "`" and "`" in opening[3]):
@@ -123,6 +182,7 @@ _LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _REF_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])+)\](?:\[([^\]]*)\])?")
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$", re.MULTILINE)
+_ANGLE_URL = re.compile(r"<((?:https?|ftp|file)://[^>\s]+|mailto:[^>\s]+)>")
 _URL = re.compile(r"(?:https?://|ftp://|file://|mailto:)[^\s<]+")
 _CODE = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 
@@ -183,6 +243,12 @@ def _inline(text: str, refs: dict[str, str]) -> tuple[str, str]:
                 i += len(address)
                 continue
         if char == "<":
+            angle = _ANGLE_URL.match(text, i)
+            if angle is not None:
+                out_html.append(f'<a href="{_escape(angle[1])}">{_escape(angle[1])}</a>')
+                out_text.append(angle[1])
+                i = angle.end()
+                continue
             tag = _TAG.match(text, i)
             if tag is not None:
                 out_html.append(tag[0])
