@@ -86,3 +86,14 @@ def test_clean_checkout_writes_nothing(tmp_path: Path) -> None:
     """No finding, no command, exit 0."""
     make_checkout(tmp_path)
     assert run(tmp_path, "--output", "github") == (0, "")
+
+
+def test_sigs_file_is_the_sig_list_lint_uses(tmp_path: Path) -> None:
+    """--sigs FILE replaces the SIG list: a SIG it lacks is unknown to lint."""
+    make_checkout(tmp_path)
+    sigs = write(tmp_path, "sigs-only-node.yaml", "sigs:\n  - dir: sig-node\n    name: Node\n")
+    code, output = run(tmp_path, "--level", "lint", "--sigs", str(sigs), "--output", "github")
+    assert code == 1
+    assert [(a["file"], a["line"], a["code"]) for a in parse(output)] == [
+        (KEP, 7, "participating-sig-unknown")
+    ]
