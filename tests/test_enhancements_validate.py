@@ -267,6 +267,11 @@ class TestProductionReadiness:
             ("latest-milestone-missing", "keps/sig-node/99-other/kep.yaml", None)
         ]
 
+    def test_a_finding_of_both_levels_is_reported_once(self, tmp_path: Path) -> None:
+        """stage: betta blocks CI under the PRR rule; lint does not say it a second time."""
+        make_checkout(tmp_path, GOOD.replace("stage: beta", "stage: betta"))
+        assert findings(tmp_path, "lint") == [("stage-invalid", KEP, 16)]
+
     def test_month_15_is_not_a_kepval_error(self, tmp_path: Path) -> None:
         """kepval accepts what the repository's CI accepts; lint reports the bad date."""
         make_checkout(tmp_path, GOOD.replace("2023-01-05", "2023-15-05"))

@@ -63,8 +63,8 @@ class Repository:
     def strict(self, path: Path, *, kep_file: bool = True) -> Decoded:
         """*path* (a kep.yaml, else a PRR file) decoded as upstream's CI decodes it (cached).
 
-        Raises:
-            KepError: the file cannot be read (absent, too large, not a regular file).
+        A file that cannot be read (too large, not a regular file) gives one
+        ``kep-unreadable`` problem naming it.
         """
         key = (path, kep_file)
         if key not in self._decoded:

@@ -41,11 +41,13 @@ def validate(
     for check in KEPVAL_CHECKS:
         problems.extend(check(repo))
     if level == "lint":
-        seen = {p.path for p in problems}
-        problems.extend(p for p in repo.unreadable if p.path not in seen)
+        paths = {p.path for p in problems}
+        problems.extend(p for p in repo.unreadable if p.path not in paths)
+        said = {(p.code, p.path, p.field) for p in problems}  # once, at the level that blocks
         ctx = context_for(repo)
         for kep in repo.keps:
             if not is_template(kep):
                 for lint_check in LINT_CHECKS:
-                    problems.extend(lint_check(kep, ctx))
+                    found = lint_check(kep, ctx)
+                    problems.extend(p for p in found if (p.code, p.path, p.field) not in said)
     return tuple(problems)
