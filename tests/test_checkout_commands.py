@@ -21,6 +21,7 @@ from click.testing import CliRunner
 import keps.index
 from keps.cli import cli
 from tests.conftest import CORPUS
+from tests.corpus_checkout import restore_dropped_owners
 
 pytestmark = pytest.mark.corpus
 
@@ -43,6 +44,7 @@ def _checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     root = tmp_path_factory.mktemp("git") / "enhancements"
     shutil.copytree(CORPUS / "enhancements-2026", root)
+    restore_dropped_owners(root)  # as upstream has them: kepval passes
     for name in ("valid", "invalid"):
         fixture = root / "pkg" / "repo" / "testdata" / name / "kep-9999"
         fixture.mkdir(parents=True)

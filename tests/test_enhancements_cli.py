@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ import yaml
 from click.testing import CliRunner
 
 from keps.cli import cli
+from tests.corpus_checkout import restore_dropped_owners
+from tests.validate_helpers import make_checkout
 
 
 def run(root: Path, *args: str) -> tuple[int, str]:
@@ -131,9 +134,12 @@ class TestQueryOnCorpus:
 
 
 class TestValidateCommand:
-    def test_kepval_passes_on_corpus(self, corpus: Path) -> None:
-        """kepctl validate exits 0 on the corpus and says so in its summary line."""
-        code, output = run(corpus / "enhancements-2026", "validate")
+    def test_kepval_passes_on_corpus(self, corpus: Path, tmp_path: Path) -> None:
+        """kepctl validate exits 0 on the corpus (with the OWNERS files its copy dropped)."""
+        root = tmp_path / "enhancements"
+        shutil.copytree(corpus / "enhancements-2026", root)
+        restore_dropped_owners(root)
+        code, output = run(root, "validate")
         assert code == 0
         assert output.splitlines()[-1].startswith("0 problem(s)")
 
@@ -154,6 +160,7 @@ class TestValidateCommand:
 
     def test_text_groups_by_kep(self, tmp_path: Path) -> None:
         """Problems are listed under their file, with line, severity, code and field."""
+        make_checkout(tmp_path)  # complete, as CI wants it, so only the KEP below is at fault
         kep_dir = tmp_path / "keps" / "sig-node" / "1-x"
         kep_dir.mkdir(parents=True)
         (kep_dir / "kep.yaml").write_text("title: X\nkep-number: 1\ncolour: red\n")
@@ -162,7 +169,7 @@ class TestValidateCommand:
         lines = output.splitlines()
         assert lines[0] == "keps/sig-node/1-x/kep.yaml"
         assert "  3: error [key-unknown] colour:" in output
-        assert lines[-1].startswith("5 problem(s): 5 error(s)")
+        assert lines[-1].startswith("1 problem(s): 1 error(s)")
 
 
 class TestExport:
@@ -215,4 +222,5 @@ def test_lint_on_a_root_given_with_dot_dot(corpus: Path) -> None:
     detour = run(corpus / "enhancements-2026" / "keps" / "..", "validate", "--level", "lint")
     assert detour[0] == plain[0] == 1  # the corpus has lint errors
     assert detour[1].splitlines()[-1] == plain[1].splitlines()[-1]
-    assert "473 problem(s)" in plain[1].splitlines()[-1]
+    # 473 lint findings, and 61 kepval ones: the OWNERS files the corpus copy left out
+    assert "534 problem(s)" in plain[1].splitlines()[-1]

@@ -6,10 +6,17 @@
 
     repo = kv.open_repository("path/to/enhancements")     # or its keps/ folder
     problems = kv.validate(repo, level="lint")            # "kepval" is what CI enforces
+    kv.validate("path/to/enhancements", release="v1.37")  # the upcoming release, as CI has it
     kv.write_baseline(repo, problems, "baseline.json")    # today's problems...
     new = kv.new_problems(repo, problems, kv.read_baseline("baseline.json"))  # ...not again
 
 Every problem has a stable code, a severity, the file, the field and its line.
+
+``kepval`` mirrors what kubernetes/enhancements' own CI rejects on a pull request
+(``hack/verify-*.sh`` and the Go tests they run: strict kep.yaml and PRR parsing,
+production readiness approvals, SIG Node approvers, tables of contents, the checkout's
+structure), and nothing more; :mod:`keps.validate.kepval` lists each rule with the
+upstream file it mirrors. ``lint`` adds what a reviewer flags.
 """
 
 from typing import TYPE_CHECKING
