@@ -29,6 +29,7 @@ __all__ = ["Report", "cli", "main"]
 #:
 #: ======== ==================================================================
 #: steps    init, the lifecycle steps (propose ... withdraw), replace, recover
+#: stages   create, promote, prr approve, prr pending (today's kep.yaml KEPs)
 #: kep      show, check, pr: one existing KEP
 #: query    query
 #: index    index rebuild
@@ -48,6 +49,9 @@ _HOME: Mapping[str, str] = MappingProxyType(
         "withdraw": "steps",
         "replace": "steps",
         "recover": "steps",
+        "create": "stages",
+        "promote": "stages",
+        "prr": "stages",
         "show": "kep",
         "check": "kep",
         "pr": "kep",
