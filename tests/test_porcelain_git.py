@@ -266,6 +266,17 @@ class TestAddStatusCommit:
             "new.md": "new file (staged)",
         }
 
+    def test_staged_paths_leave_out_the_unstaged(self, clone: git.Repository) -> None:
+        """staged_paths(): what a commit would record, not untracked or unstaged files."""
+        (clone.path / "new.md").write_text("n")
+        (clone.path / "README.md").write_text("changed")
+        (clone.path / "same.md").write_text("s")
+        assert clone.staged_paths() == ()
+        clone.add("new.md")
+        clone.add("README.md")
+        assert clone.staged_paths() == ("README.md", "new.md")
+        assert clone.has_staged_changes()
+
     def test_add_folder_records_new_and_deleted_files(self, clone: git.Repository) -> None:
         """Adding a folder stages every file below it, deletions included."""
         clone.add(clone.path / "keps")  # absolute paths inside the clone are fine

@@ -435,13 +435,17 @@ class Repository:
 
     def has_staged_changes(self) -> bool:
         """True when the index holds changes that :meth:`commit` would record."""
+        return bool(self.staged_paths())
+
+    def staged_paths(self) -> tuple[str, ...]:
+        """The paths whose staged content :meth:`commit` would record, sorted."""
         repo = self._open_repo()
         flags = _guarded(
             f"cannot read the status of {self.path}",
-            lambda: repo.status(untracked_files="no", ignored=False).values(),
+            lambda: repo.status(untracked_files="no", ignored=False),
             self._token,
         )
-        return any(f & _STAGED for f in flags)
+        return tuple(sorted(path for path, flag in flags.items() if flag & _STAGED))
 
     def has_uncommitted_changes(self) -> bool:
         """True when a file is staged, changed or untracked: a push would leave it behind."""
@@ -479,8 +483,9 @@ class Repository:
         self._push(remote, spec, f"push {local_branch}")
         logger.info("pushed %s to %s/%s", local_branch, remote, target)
 
-    def _push(self, remote: str, spec: str, action: str) -> None:
-        """Push one refspec to *remote*; a failed or refused push raises GitError naming *action*."""
+    def _push(self, remote: str, spec: str, action: str, *, where: str = "to") -> None:
+        """Push one refspec to *remote*; a failed or refused push raises GitError naming
+        *action* (``push main``) and the remote (``to origin``, or *where* else)."""
         repo = self._open_repo()
         names = _remote_names(repo)
         if remote not in names:
@@ -490,7 +495,7 @@ class Repository:
         callbacks = _Callbacks(self._token)
         url = redact(repo.remotes[remote].url or "", self._token)
         _guarded(
-            f"cannot {action} to {remote} ({url})",
+            f"cannot {action} {where} {remote} ({url})",
             lambda: repo.remotes[remote].push([spec], callbacks=callbacks),
             self._token,
         )
@@ -550,7 +555,7 @@ class Repository:
         """
         repo = self._open_repo()
         if commit is None:
-            self._push(remote, f":refs/heads/{branch}", f"delete {branch}")
+            self._push(remote, f":refs/heads/{branch}", f"delete {branch}", where="on")
             logger.info("deleted %s on %s", branch, remote)
             return
         keep = f"refs/keps/put-back/{branch}"
@@ -560,7 +565,7 @@ class Repository:
             self._token,
         )
         try:
-            self._push(remote, f"+{keep}:refs/heads/{branch}", f"put {branch} back")
+            self._push(remote, f"+{keep}:refs/heads/{branch}", f"put {branch} back", where="on")
         finally:
             _guarded(f"cannot clean up {keep}", lambda: repo.references.delete(keep), self._token)
         logger.info("put %s on %s back to %s", branch, remote, commit)
