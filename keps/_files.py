@@ -283,6 +283,7 @@ class FileTransaction:
         self._dirs: list[Path] = []
         self._journal = journal
         self._after_commit: list[Callable[[], None]] = []
+        self._changed: tuple[Path, ...] = ()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call *callback* once every file is written (never after a failed commit).
@@ -314,6 +315,14 @@ class FileTransaction:
     def paths(self) -> tuple[Path, ...]:
         """The files this transaction will write, in staging order."""
         return tuple(self._writes)
+
+    @property
+    def changed(self) -> tuple[Path, ...]:
+        """The files the commit changed, in staging order: new ones, and those whose bytes
+        differ from before. Empty until a commit succeeded; a file rewritten with the
+        bytes it held is not listed (a pull request would show no change for it).
+        """
+        return self._changed
 
     def __bool__(self) -> bool:
         return bool(self._writes or self._dirs)
@@ -352,6 +361,7 @@ class FileTransaction:
             raise
         if journal_begun and self._journal is not None:
             self._journal.end()
+        self._changed = tuple(p for p, data in self._writes.items() if originals[p] != data)
         for callback in self._after_commit:
             callback()
 

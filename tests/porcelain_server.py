@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import attrs
 import pygit2
@@ -139,16 +139,21 @@ def exception_texts(error: BaseException) -> list[str]:
 
 @attrs.frozen
 class Recorded:
-    """One request as the server saw it."""
+    """One request as the server saw it; *query* holds the query string's parameters."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: Any
+    query: dict[str, str] = attrs.field(factory=dict)
 
 
 class FakeGitHub:
     """GitHub's REST API for forks, pull requests and deletion, backed by bare repositories.
+
+    Pull requests are opened (``POST /pulls``), listed by head and state (``GET
+    /pulls?head=owner:branch&state=open``) and updated (``PATCH /pulls/<n>``); ``pulls``
+    holds them, and a test closes one by setting its ``state``.
 
     ``answers[(method, path)] = (status, body)`` (or an :class:`Answer`) forces an
     answer (e.g. a 403, a redirect, a body of the wrong shape); ``hang`` holds
@@ -255,7 +260,14 @@ class FakeGitHub:
             "clone_url": str(self.repo_path(owner, repo)),
         }
 
-    def respond(self, method: str, path: str, headers: dict[str, str], body: Any) -> Answer:
+    def respond(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: Any,
+        query: dict[str, str] | None = None,
+    ) -> Answer:
         """The whole answer to one request, echoes of the token included when asked for."""
         if (method, path) in self.hang:
             self._release.wait(timeout=5)
@@ -263,7 +275,9 @@ class FakeGitHub:
         if isinstance(forced, Answer):
             chosen = forced
         else:
-            status, payload = forced if forced else self.answer(method, path, headers, body)
+            status, payload = (
+                forced if forced else self.answer(method, path, headers, body, query or {})
+            )
             chosen = Answer(status, payload)
         auth = headers.get("Authorization", "")
         if not self.echo_token or not auth:
@@ -276,7 +290,14 @@ class FakeGitHub:
             headers={**echoes(token), **chosen.headers},
         )
 
-    def answer(self, method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+    def answer(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: Any,
+        query: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
         """The status and JSON body GitHub would give for one request."""
         auth = headers.get("Authorization", "")
         login = self.tokens.get(auth.split(" ", 1)[-1]) if auth else None
@@ -299,6 +320,10 @@ class FakeGitHub:
             return self._fork(owner, repo, login)
         if method == "POST" and rest == ["pulls"]:
             return self._pull(owner, repo, body)
+        if method == "GET" and rest == ["pulls"]:
+            return 200, self._list_pulls(owner, repo, query or {})
+        if method == "PATCH" and len(rest) == 2 and rest[0] == "pulls" and rest[1].isdigit():
+            return self._update_pull(owner, repo, int(rest[1]), body, auth)
         return self._error(HTTPStatus.NOT_FOUND, "Not Found", auth)
 
     def _error(self, status: HTTPStatus, message: str, auth: str) -> tuple[int, Any]:
@@ -319,12 +344,12 @@ class FakeGitHub:
     def _pull(self, owner: str, repo: str, body: Any) -> tuple[int, Any]:
         head, base = body.get("head", ""), body.get("base", "")
         for pull in self.pulls:
-            if (pull["owner"], pull["repo"], pull["head"], pull["base"]) == (
-                owner,
-                repo,
-                head,
-                base,
-            ):
+            if pull.get("state", "open") == "open" and (
+                pull["owner"],
+                pull["repo"],
+                pull["head"],
+                pull["base"],
+            ) == (owner, repo, head, base):
                 return 422, {
                     "message": "Validation Failed",
                     "errors": [
@@ -337,20 +362,56 @@ class FakeGitHub:
                 }
         number = len(self.pulls) + 1
         self.pulls.append(
-            {"owner": owner, "repo": repo, "head": head, "base": base, "number": number}
+            {
+                "owner": owner,
+                "repo": repo,
+                "head": head,
+                "base": base,
+                "number": number,
+                "state": "open",
+                "title": body.get("title"),
+                "body": body.get("body"),
+                "maintainer_can_modify": body.get("maintainer_can_modify"),
+            }
         )
-        html = f"{self.api_url}/{owner}/{repo}/pull/{number}"
-        return 201, {
+        return 201, self.pull_json(self.pulls[-1])
+
+    def pull_json(self, pull: dict[str, Any]) -> dict[str, Any]:
+        """The fields of a pull request GitHub answers with."""
+        owner, repo, number, head = pull["owner"], pull["repo"], pull["number"], pull["head"]
+        return {
             "number": number,
-            "state": "open",
-            "title": body.get("title"),
-            "body": body.get("body"),
+            "state": pull.get("state", "open"),
+            "title": pull.get("title"),
+            "body": pull.get("body"),
             "url": f"{self.api_url}/repos/{owner}/{repo}/pulls/{number}",
-            "html_url": html,
+            "html_url": f"{self.api_url}/{owner}/{repo}/pull/{number}",
             "head": {"label": head, "ref": head.split(":")[-1]},
-            "base": {"label": f"{owner}:{base}", "ref": base},
-            "maintainer_can_modify": body.get("maintainer_can_modify"),
+            "base": {"label": f"{owner}:{pull['base']}", "ref": pull["base"]},
+            "maintainer_can_modify": pull.get("maintainer_can_modify"),
         }
+
+    def _list_pulls(self, owner: str, repo: str, query: dict[str, str]) -> list[dict[str, Any]]:
+        """``GET /pulls``, filtered by ``head`` (owner:branch) and ``state`` as GitHub does."""
+        state = query.get("state", "open")
+        return [
+            self.pull_json(pull)
+            for pull in reversed(self.pulls)  # newest first, as GitHub sorts
+            if (pull["owner"], pull["repo"]) == (owner, repo)
+            and ("head" not in query or pull["head"] == query["head"])
+            and state in ("all", pull.get("state", "open"))
+        ]
+
+    def _update_pull(
+        self, owner: str, repo: str, number: int, body: Any, auth: str
+    ) -> tuple[int, Any]:
+        for pull in self.pulls:
+            if (pull["owner"], pull["repo"], pull["number"]) == (owner, repo, number):
+                for key in ("title", "body", "state"):
+                    if key in body:
+                        pull[key] = body[key]
+                return 200, self.pull_json(pull)
+        return self._error(HTTPStatus.NOT_FOUND, "Not Found", auth)
 
 
 def make_bare_repo(path: Path, files: dict[str, str]) -> Path:
@@ -420,9 +481,10 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = raw.decode("utf-8", "replace")
-            path = self.path.split("?", 1)[0]
+            path, _, raw_query = self.path.partition("?")
+            query = dict(parse_qsl(raw_query))
             headers = dict(self.headers.items())
-            fake.requests.append(Recorded(self.command, path, headers, body))
+            fake.requests.append(Recorded(self.command, path, headers, body, query))
             if path.endswith("/info/refs"):
                 # A git smart-HTTP endpoint that always asks for credentials: it lets a
                 # test see what git sends, then refuse it.
@@ -431,7 +493,7 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            answer = fake.respond(self.command, path, headers, body or {})
+            answer = fake.respond(self.command, path, headers, body or {}, query)
             data = answer.payload()
             try:
                 self.send_response(answer.status)

@@ -110,3 +110,35 @@ def test_a_failed_write_leaves_no_temporary_file(
     assert str(target) in str(raised.value)
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metadata.yaml"]
+
+
+def test_a_transaction_tells_which_files_it_changed(tmp_path: Path) -> None:
+    """changed: new files and files with other bytes, in staging order; not a rewrite
+    with the same bytes, and nothing before the commit."""
+    same, other, new = tmp_path / "same.md", tmp_path / "other.md", tmp_path / "sub" / "new.md"
+    same.write_bytes(b"kept")
+    other.write_bytes(b"old")
+    transaction = FileTransaction()
+    transaction.write_bytes(other, b"new")
+    transaction.write_bytes(same, b"kept")
+    transaction.write_bytes(new, b"made")
+    assert transaction.changed == ()
+    transaction.commit()
+    assert transaction.changed == (other, new)
+
+
+def test_a_failed_transaction_changed_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit that fails and is undone lists no changed file."""
+    target = tmp_path / "a.md"
+    transaction = FileTransaction()
+    transaction.write_bytes(target, b"new")
+
+    def failing(src: str | Path, dst: str | Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(files.StorageError):
+        transaction.commit()
+    assert transaction.changed == ()

@@ -266,6 +266,17 @@ class TestAddStatusCommit:
             "new.md": "new file (staged)",
         }
 
+    def test_staged_paths_leave_out_the_unstaged(self, clone: git.Repository) -> None:
+        """staged_paths(): what a commit would record, not untracked or unstaged files."""
+        (clone.path / "new.md").write_text("n")
+        (clone.path / "README.md").write_text("changed")
+        (clone.path / "same.md").write_text("s")
+        assert clone.staged_paths() == ()
+        clone.add("new.md")
+        clone.add("README.md")
+        assert clone.staged_paths() == ("README.md", "new.md")
+        assert clone.has_staged_changes()
+
     def test_add_folder_records_new_and_deleted_files(self, clone: git.Repository) -> None:
         """Adding a folder stages every file below it, deletions included."""
         clone.add(clone.path / "keps")  # absolute paths inside the clone are fine
@@ -389,6 +400,78 @@ class TestPush:
             clone.push("nowhere", "main")
         with pytest.raises(GitError, match="no such branch"):
             clone.push("origin", "ghost")
+
+    def test_a_refused_reference_is_a_git_error(
+        self, clone: git.Repository, fork_repo: Path
+    ) -> None:
+        """A remote that refuses the reference (kep-1/x is in the way) raises GitError with why."""
+        bare = pygit2.Repository(str(fork_repo))
+        bare.create_reference("refs/heads/kep-1/x", bare.head.target)
+        bare.free()
+        clone.set_origin(str(fork_repo))
+        clone.checkout("kep-1")
+        with pytest.raises(GitError, match="refused to push kep-1: refs/heads/kep-1"):
+            clone.push("origin", "kep-1")
+
+
+class TestContinueAndPutBack:
+    """fetch_branch, reset_to and put_back_branch: continue a fork's branch, or undo a push."""
+
+    def _commit_on(self, clone: git.Repository, branch: str, name: str) -> str:
+        clone.checkout(branch)
+        (clone.path / name).write_text(name)
+        clone.add(name)
+        return clone.commit(name, ANN)
+
+    def test_fetch_and_continue_a_branch(self, clone: git.Repository, fork_repo: Path) -> None:
+        """A fresh clone fetches the fork's branch, resets onto it, and adds a commit on top."""
+        clone.set_origin(str(fork_repo))
+        first = self._commit_on(clone, "kep-1", "a.md")
+        clone.push("origin", "kep-1")
+        clone.checkout("main")
+        clone.checkout("kep-2")
+        assert clone.fetch_branch("origin", "kep-1") == first
+        clone.reset_to(first)
+        assert (clone.path / "a.md").read_text() == "a.md"
+        self._commit_on(clone, "kep-2", "b.md")
+        clone.push("origin", "kep-2", "kep-1", force=False)  # a fast-forward
+        assert set(files_on_branch(fork_repo, "kep-1")) >= {"a.md", "b.md"}
+
+    def test_fetch_of_a_missing_branch_is_none(
+        self, clone: git.Repository, fork_repo: Path
+    ) -> None:
+        clone.set_origin(str(fork_repo))
+        assert clone.fetch_branch("origin", "no-such-branch") is None
+
+    def test_reset_refuses_to_discard_changes(self, clone: git.Repository) -> None:
+        (clone.path / "pending.md").write_text("p")
+        with pytest.raises(UncommittedChangesError, match=r"pending\.md"):
+            clone.reset_to(str(clone.fetch_branch("origin", "main")))
+        assert (clone.path / "pending.md").read_text() == "p"
+
+    def test_put_back_a_branch_that_was_there(self, clone: git.Repository, fork_repo: Path) -> None:
+        """put_back_branch force-pushes the commit the branch had before."""
+        clone.set_origin(str(fork_repo))
+        before = self._commit_on(clone, "kep-1", "a.md")
+        clone.push("origin", "kep-1")
+        assert clone.fetch_branch("origin", "kep-1") == before
+        self._commit_on(clone, "kep-1", "b.md")
+        clone.push("origin", "kep-1")
+        clone.put_back_branch("origin", "kep-1", before)
+        assert set(files_on_branch(fork_repo, "kep-1")) == {*UPSTREAM_FILES, "a.md"}
+        raw = pygit2.Repository(str(clone.path))
+        assert not any(ref.startswith("refs/keps/") for ref in raw.references)
+        raw.free()
+
+    def test_put_back_a_branch_that_was_not_there(
+        self, clone: git.Repository, fork_repo: Path
+    ) -> None:
+        """With no commit before, put_back_branch deletes the branch."""
+        clone.set_origin(str(fork_repo))
+        self._commit_on(clone, "kep-1", "a.md")
+        clone.push("origin", "kep-1")
+        clone.put_back_branch("origin", "kep-1", None)
+        assert "kep-1" not in files_on_branch_names(fork_repo)
 
 
 def files_on_branch_names(path: Path) -> list[str]:

@@ -23,6 +23,7 @@ from keps.porcelain.github import (
     DEFAULT_API_URL,
     DEFAULT_GIT_URL_TEMPLATE,
     GitHubClient,
+    PullRequest,
     PullRequestRouting,
     api_url,
     git_url,
@@ -178,6 +179,69 @@ class TestPullRequest:
             _client(fake).create_pull_request(routing, "t", "b")
 
 
+class TestFindAndUpdatePullRequest:
+    """A later step finds the open pull request of its branch and updates it (issue 14, item 5)."""
+
+    def test_none_open(self, fake: FakeGitHub) -> None:
+        """No pull request from the head: None, after asking GitHub by head and state."""
+        assert _client(fake).find_open_pull_request(ROUTING) is None
+        (request,) = fake.recorded("GET", PULLS)
+        assert request.query == {"head": f"{LOGIN}:kep-1", "state": "open"}
+
+    def test_the_open_one_is_found(self, fake: FakeGitHub) -> None:
+        """The pull request opened from the head is found: its number and URL."""
+        client = _client(fake)
+        url = client.create_pull_request(ROUTING, "t", "b")
+        assert client.find_open_pull_request(ROUTING) == PullRequest(1, url)
+
+    def test_a_closed_one_is_not_found(self, fake: FakeGitHub) -> None:
+        """A merged or closed pull request is not updated: the next step opens a new one."""
+        client = _client(fake)
+        client.create_pull_request(ROUTING, "t", "b")
+        fake.pulls[0]["state"] = "closed"
+        assert client.find_open_pull_request(ROUTING) is None
+
+    def test_an_answer_for_another_head_is_not_taken(self, fake: FakeGitHub) -> None:
+        """A server that ignores the head filter: pull requests of other heads are skipped."""
+        other = PullRequestRouting(UPSTREAM_OWNER, UPSTREAM_REPO, "bob", "kep-1")
+        client = _client(fake)
+        client.create_pull_request(other, "t", "b")
+        listed = fake.pull_json(fake.pulls[0])
+        fake.answers[("GET", PULLS)] = Answer(200, [listed])
+        assert client.find_open_pull_request(ROUTING) is None
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"number": 1},  # an object, not a list
+            [{"number": 1, "state": "open"}],  # no head
+            [{"head": {"label": f"{LOGIN}:kep-1"}, "state": "open"}],  # no URL
+            [{"head": {"label": f"{LOGIN}:kep-1"}, "state": "open", "html_url": "x/pull/1"}],
+        ],
+    )
+    def test_answers_of_the_wrong_shape_are_refused(self, fake: FakeGitHub, body: object) -> None:
+        fake.answers[("GET", PULLS)] = Answer(200, body)
+        with pytest.raises(UnexpectedAnswerError, match="look for an open pull request"):
+            _client(fake).find_open_pull_request(ROUTING)
+
+    def test_update_sets_title_and_body(self, fake: FakeGitHub) -> None:
+        """PATCH /pulls/<n> with the new title and body; the same pull request comes back."""
+        client = _client(fake)
+        url = client.create_pull_request(ROUTING, "t", "b")
+        assert client.update_pull_request(ROUTING, 1, "t2", "b2") == PullRequest(1, url)
+        (request,) = fake.recorded("PATCH", f"{PULLS}/1")
+        assert request.body == {"title": "t2", "body": "b2"}
+        assert (fake.pulls[0]["title"], fake.pulls[0]["body"]) == ("t2", "b2")
+
+    def test_an_update_answered_for_another_pull_request_is_refused(self, fake: FakeGitHub) -> None:
+        client = _client(fake)
+        client.create_pull_request(ROUTING, "t", "b")
+        other = f"{fake.api_url}/{UPSTREAM_OWNER}/{UPSTREAM_REPO}/pull/2"
+        fake.answers[("PATCH", f"{PULLS}/1")] = Answer(200, {"html_url": other})
+        with pytest.raises(UnexpectedAnswerError, match="names pull request 2, not 1"):
+            client.update_pull_request(ROUTING, 1, "t2", "b2")
+
+
 class TestDelete:
     def test_delete_repository(self, fake: FakeGitHub) -> None:
         """delete_repository removes the repository; a second time it is not found."""
@@ -246,6 +310,14 @@ def _pull(client: GitHubClient) -> object:
     return client.create_pull_request(BASED, "t", "b")
 
 
+def _find(client: GitHubClient) -> object:
+    return client.find_open_pull_request(BASED)
+
+
+def _update(client: GitHubClient) -> object:
+    return client.update_pull_request(BASED, 1, "t", "b")
+
+
 def _delete(client: GitHubClient) -> object:
     client.delete_repository(LOGIN, UPSTREAM_REPO)
     return None
@@ -256,6 +328,8 @@ CALLS: dict[str, tuple[Callable[[GitHubClient], object], str, str, str]] = {
     "repository lookup": (_lookup, "GET", REPO, f"read {UPSTREAM_OWNER}/{UPSTREAM_REPO}"),
     "fork": (_fork, "POST", FORKS, f"fork {UPSTREAM_OWNER}/{UPSTREAM_REPO}"),
     "create pull request": (_pull, "POST", PULLS, "open a pull request"),
+    "find pull request": (_find, "GET", PULLS, "look for an open pull request"),
+    "update pull request": (_update, "PATCH", f"{PULLS}/1", "update pull request 1"),
     "delete": (_delete, "DELETE", FORK, f"delete {LOGIN}/{UPSTREAM_REPO}"),
 }
 

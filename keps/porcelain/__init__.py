@@ -33,6 +33,13 @@ Modules, one job each:
   passes before it is used or written (a pull request URL goes into the KEP);
   refusals raise :class:`UnexpectedAnswerError`.
 * :mod:`keps.porcelain.hermetic`: the flow above.
+* :mod:`keps.porcelain.pull_request`: a pull request with a KEP's whole folder.
+* :mod:`keps.porcelain.step_pull_request`: one pull request per KEP with exactly the
+  files its steps changed (:func:`keps.workflow.recorded`), updated by each later step::
+
+      kep, changes = workflow.recorded(workflow.promote, runtime, stage="beta", release="v1.37")
+      pull = open_step_pull_request(changes, github_handle="alice", token=token,
+                                    upstream="kubernetes/enhancements")
 
 Where GitHub lives is configuration: ``KEPS_GITHUB_API_URL`` (default
 ``https://api.github.com``) and ``KEPS_GITHUB_GIT_URL`` (default
@@ -54,15 +61,23 @@ from keps.porcelain.git import Signature
 from keps.porcelain.github import GitHubClient, PullRequestRouting
 from keps.porcelain.hermetic import Repo, fork
 from keps.porcelain.pull_request import open_kep_pull_request
+from keps.porcelain.step_pull_request import (
+    StepPullRequest,
+    kep_changes,
+    open_step_pull_request,
+)
 
 __all__ = [
     "GitHubClient",
     "PullRequestRouting",
     "Repo",
     "Signature",
+    "StepPullRequest",
     "UnexpectedAnswerError",
     "fork",
+    "kep_changes",
     "open_kep_pull_request",
+    "open_step_pull_request",
     "redact",
     "token_from_env",
     "token_from_file",

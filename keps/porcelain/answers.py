@@ -138,6 +138,13 @@ class AnswerReader:
             raise self.refuse(msg)
         return data
 
+    def items(self, data: Any, what: str = "the answer") -> list[Any]:
+        """*data* itself, which must be a JSON list."""
+        if not isinstance(data, list):
+            msg = f"is {describe(data, self.token)} where {what} must be a list"
+            raise self.refuse(msg)
+        return data
+
     def text(self, data: Any, key: str, *, max_length: int, what: str | None = None) -> str:
         """``data[key]``: a non-empty string of at most *max_length* characters without the token.
 

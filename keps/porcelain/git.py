@@ -22,7 +22,13 @@ from typing import Any, TypeVar
 import filelock
 import pygit2
 from attrs import field, frozen
-from pygit2.enums import CheckoutStrategy, CredentialType, FileStatus, RepositoryOpenFlag
+from pygit2.enums import (
+    CheckoutStrategy,
+    CredentialType,
+    FileStatus,
+    RepositoryOpenFlag,
+    ResetMode,
+)
 
 from keps.errors import (
     GitError,
@@ -429,13 +435,17 @@ class Repository:
 
     def has_staged_changes(self) -> bool:
         """True when the index holds changes that :meth:`commit` would record."""
+        return bool(self.staged_paths())
+
+    def staged_paths(self) -> tuple[str, ...]:
+        """The paths whose staged content :meth:`commit` would record, sorted."""
         repo = self._open_repo()
         flags = _guarded(
             f"cannot read the status of {self.path}",
-            lambda: repo.status(untracked_files="no", ignored=False).values(),
+            lambda: repo.status(untracked_files="no", ignored=False),
             self._token,
         )
-        return any(f & _STAGED for f in flags)
+        return tuple(sorted(path for path, flag in flags.items() if flag & _STAGED))
 
     def has_uncommitted_changes(self) -> bool:
         """True when a file is staged, changed or untracked: a push would leave it behind."""
@@ -469,26 +479,96 @@ class Repository:
         if local_branch not in repo.branches.local:
             msg = f"cannot push {local_branch!r}: no such branch in {self.path}"
             raise GitError(msg, path=self.path)
+        spec = f"{'+' if force else ''}refs/heads/{local_branch}:refs/heads/{target}"
+        self._push(remote, spec, f"push {local_branch}")
+        logger.info("pushed %s to %s/%s", local_branch, remote, target)
+
+    def _push(self, remote: str, spec: str, action: str, *, where: str = "to") -> None:
+        """Push one refspec to *remote*; a failed or refused push raises GitError naming
+        *action* (``push main``) and the remote (``to origin``, or *where* else)."""
+        repo = self._open_repo()
         names = _remote_names(repo)
         if remote not in names:
             known = ", ".join(names) or "none"
             msg = f"cannot push to {remote!r}: no such remote in {self.path} (known: {known})"
             raise GitError(msg, path=self.path)
-        spec = f"{'+' if force else ''}refs/heads/{local_branch}:refs/heads/{target}"
         callbacks = _Callbacks(self._token)
         url = redact(repo.remotes[remote].url or "", self._token)
         _guarded(
-            f"cannot push {local_branch} to {remote} ({url})",
+            f"cannot {action} {where} {remote} ({url})",
             lambda: repo.remotes[remote].push([spec], callbacks=callbacks),
             self._token,
         )
         if callbacks.rejected:
             reasons = "; ".join(f"{ref}: {why}" for ref, why in callbacks.rejected.items())
-            msg = redact(
-                f"{remote} ({url}) refused the push of {local_branch}: {reasons}", self._token
-            )
+            msg = redact(f"{remote} ({url}) refused to {action}: {reasons}", self._token)
             raise GitError(msg, path=self.path)
-        logger.info("pushed %s to %s/%s (%s)", local_branch, remote, target, url)
+
+    def fetch_branch(self, remote: str, branch: str) -> str | None:
+        """Fetch *branch* of *remote*; the id of its tip commit, or None when it has no such branch.
+
+        The tip lands in ``refs/remotes/<remote>/<branch>``, so :meth:`reset_to` can
+        continue it and :meth:`put_back_branch` can restore it.
+        """
+        repo = self._open_repo()
+        if remote not in _remote_names(repo):
+            msg = f"cannot fetch from {remote!r}: no such remote in {self.path}"
+            raise GitError(msg, path=self.path)
+        tracking = f"refs/remotes/{remote}/{branch}"
+        spec = f"+refs/heads/{branch}:{tracking}"
+        url = redact(repo.remotes[remote].url or "", self._token)
+
+        def work() -> str | None:
+            repo.remotes[remote].fetch([spec], callbacks=_Callbacks(self._token))
+            ref = repo.references.get(tracking)
+            return None if ref is None else str(ref.peel(pygit2.Commit).id)
+
+        found = _guarded(f"cannot fetch {branch} from {remote} ({url})", work, self._token)
+        logger.info("fetched %s from %s: %s", branch, remote, found or "no such branch")
+        return found
+
+    def reset_to(self, commit: str) -> None:
+        """Move the current branch to *commit* and make the index and work tree match it.
+
+        For a fresh clone that continues a branch fetched from a remote; refused with
+        UncommittedChangesError while the work tree holds changes it would discard.
+        """
+        repo = self._open_repo()
+        changes = self.status()
+        if changes:
+            msg = f"{self.path} has uncommitted changes ({', '.join(changes)}): not resetting it"
+            raise UncommittedChangesError(msg, path=self.path)
+
+        def work() -> None:
+            target = repo.revparse_single(commit).peel(pygit2.Commit)
+            repo.reset(target.id, ResetMode.HARD)
+
+        _guarded(f"cannot reset {self.path} to {commit}", work, self._token)
+        logger.info("reset %s to %s", self.path, commit)
+
+    def put_back_branch(self, remote: str, branch: str, commit: str | None) -> None:
+        """Set *branch* of *remote* back to *commit* (a force push), or delete it when None.
+
+        Undoes a push whose pull request could not be opened or updated: the remote
+        branch is as it was before. *commit* must be in the clone (see
+        :meth:`fetch_branch`).
+        """
+        repo = self._open_repo()
+        if commit is None:
+            self._push(remote, f":refs/heads/{branch}", f"delete {branch}", where="on")
+            logger.info("deleted %s on %s", branch, remote)
+            return
+        keep = f"refs/keps/put-back/{branch}"
+        _guarded(
+            f"cannot find {commit} in {self.path}",
+            lambda: repo.references.create(keep, pygit2.Oid(hex=commit), force=True),
+            self._token,
+        )
+        try:
+            self._push(remote, f"+{keep}:refs/heads/{branch}", f"put {branch} back", where="on")
+        finally:
+            _guarded(f"cannot clean up {keep}", lambda: repo.references.delete(keep), self._token)
+        logger.info("put %s on %s back to %s", branch, remote, commit)
 
 
 def open(

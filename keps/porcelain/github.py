@@ -38,7 +38,12 @@ from keps.errors import (
     RemoteTimeoutError,
     SettingsError,
 )
-from keps.porcelain.answers import AnswerReader, UnexpectedAnswerError
+from keps.porcelain.answers import (
+    MAX_BRANCH_LENGTH,
+    MAX_NAME_LENGTH,
+    AnswerReader,
+    UnexpectedAnswerError,
+)
 from keps.porcelain.auth import TokenLike, masked_in_logs, redact, resolve_token
 
 __all__ = [
@@ -49,6 +54,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "GIT_URL_VARIABLE",
     "GitHubClient",
+    "PullRequest",
     "PullRequestRouting",
     "RemoteRepository",
     "UnexpectedAnswerError",
@@ -125,6 +131,19 @@ class PullRequestRouting:
     def head(self) -> str:
         """The head GitHub expects for a pull request from a fork: ``owner:branch``."""
         return f"{self.fork_owner}:{self.branch}"
+
+
+@frozen
+class PullRequest:
+    """A pull request: its number and its web address, as checked from GitHub's answer."""
+
+    number: int
+    url: str
+
+    @classmethod
+    def from_url(cls, url: str) -> PullRequest:
+        """The pull request at *url*, checked to end in ``/pull/<number>``."""
+        return cls(int(url.rsplit("/", 1)[-1]), url)
 
 
 #: How much of GitHub's own explanation an error message quotes.
@@ -251,7 +270,13 @@ class GitHubClient:
     # -- one request ----------------------------------------------------------------------
 
     def _request(
-        self, verb: str, path: str, action: str, subject: str, body: Any = None
+        self,
+        verb: str,
+        path: str,
+        action: str,
+        subject: str,
+        body: Any = None,
+        params: dict[str, str] | None = None,
     ) -> tuple[int, str]:
         """Send one request; its status and body, or a keps error saying what went wrong.
 
@@ -260,17 +285,25 @@ class GitHubClient:
         answer's headers and body, and the request, where the token may be.
         """
         with masked_in_logs(self._token):
-            outcome = self._send(verb, path, action, subject, body)
+            outcome = self._send(verb, path, action, subject, body, params)
         if isinstance(outcome, GitHubError):
             raise outcome
         return outcome
 
     def _send(
-        self, verb: str, path: str, action: str, subject: str, body: Any
+        self,
+        verb: str,
+        path: str,
+        action: str,
+        subject: str,
+        body: Any,
+        params: dict[str, str] | None = None,
     ) -> tuple[int, str] | GitHubError:
         """Send one request through PyGithub; its status and body, or the error to raise."""
         try:
-            status, _headers, text = self._github.requester.requestJson(verb, path, input=body)
+            status, _headers, text = self._github.requester.requestJson(
+                verb, path, parameters=params, input=body
+            )
         except github.GithubException as exc:  # raised by the retry policy
             return self._translate(exc.status, exc.data, action, subject)
         except requests.Timeout:
@@ -303,6 +336,7 @@ class GitHubClient:
         subject: str,
         body: Any = None,
         *,
+        params: dict[str, str] | None = None,
         parse: bool = True,
     ) -> Any:
         """The parsed JSON body of GitHub's successful answer; every other answer raises.
@@ -311,7 +345,7 @@ class GitHubClient:
         that is not JSON (unless *parse* is False: then the body is ignored and None
         returned); a 4xx or 5xx answer becomes the matching GitHubError.
         """
-        status, text = self._request(verb, path, action, subject, body)
+        status, text = self._request(verb, path, action, subject, body, params)
         if 200 <= status < 300 and not parse:
             return None
         data = _json(text) if text else None
@@ -428,6 +462,49 @@ class GitHubClient:
         url = self._reader(action, note).pull_request_url(data)
         logger.info("opened %s (%s into %s:%s)", url, routing.head, upstream, base)
         return url
+
+    def find_open_pull_request(self, routing: PullRequestRouting) -> PullRequest | None:
+        """The open pull request from *routing*'s head into upstream, or None when there is none.
+
+        Asks GitHub for the open pull requests with that head
+        (``GET /repos/{owner}/{repo}/pulls?head=owner:branch&state=open``) and takes the
+        first whose head and state GitHub's answer confirms: a later step then updates
+        that one instead of opening a second.
+        """
+        owner, repo = routing.upstream_owner, routing.upstream_repo
+        upstream = f"{owner}/{repo}"
+        action = f"look for an open pull request from {routing.head} into {upstream}"
+        params = {"head": routing.head, "state": "open"}
+        data = self._call(
+            "GET", _path("repos", owner, repo, "pulls"), action, upstream, params=params
+        )
+        read = self._reader(action)
+        for item in read.items(data, "the list of pull requests"):
+            head = read.object(read.object(item).get("head"), "the head of a pull request")
+            label = read.text(head, "label", max_length=MAX_NAME_LENGTH + MAX_BRANCH_LENGTH + 1)
+            state = read.object(item).get("state")
+            if label.lower() == routing.head.lower() and state == "open":
+                found = PullRequest.from_url(read.pull_request_url(item))
+                logger.info("found %s open from %s", found.url, routing.head)
+                return found
+        return None
+
+    def update_pull_request(
+        self, routing: PullRequestRouting, number: int, title: str, body: str
+    ) -> PullRequest:
+        """Set the title and body of pull request *number* of *routing*'s upstream."""
+        owner, repo = routing.upstream_owner, routing.upstream_repo
+        upstream = f"{owner}/{repo}"
+        action = f"update pull request {number} of {upstream}"
+        path = _path("repos", owner, repo, "pulls", str(number))
+        data = self._call("PATCH", path, action, upstream, {"title": title, "body": body})
+        note = "The pull request may have been updated all the same."
+        updated = PullRequest.from_url(self._reader(action, note).pull_request_url(data))
+        if updated.number != number:
+            msg = f"names pull request {updated.number}, not {number}"
+            raise self._reader(action, note).refuse(msg)
+        logger.info("updated %s", updated.url)
+        return updated
 
     def delete_repository(self, owner: str, repo: str) -> None:
         """Delete *owner*/*repo* on GitHub (the token needs the ``delete_repo`` scope).

@@ -18,9 +18,11 @@ from types import TracebackType
 
 from keps.errors import (
     GitError,
+    KepError,
     KepExistsError,
     KepNotFoundError,
     PathOutsideError,
+    PorcelainError,
     RemoteNotFoundError,
     StorageError,
 )
@@ -31,14 +33,27 @@ from keps.porcelain.github import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
     GitHubClient,
+    PullRequest,
     PullRequestRouting,
     RemoteRepository,
     git_url,
 )
 
-__all__ = ["Repo", "fork"]
+__all__ = ["Repo", "fork", "with_advice"]
 
 logger = logging.getLogger(__name__)
+
+
+def with_advice(error: KepError, advice: str) -> KepError:
+    """*error* again, its message followed by *advice* (what happened since, what to do).
+
+    The same class when it takes a plain message (every GitError and GitHubError does),
+    so callers catching it keep working; a :class:`~keps.errors.PorcelainError`
+    otherwise. The caller raises it ``from`` *error*, whose message it repeats.
+    """
+    message = f"{error.message.rstrip('.')}. {advice}"
+    kind = type(error) if type(error).__init__ is KepError.__init__ else PorcelainError
+    return kind(message, path=error.path)
 
 
 class Repo:
@@ -191,6 +206,66 @@ class Repo:
         if self.pull_request_url is None:
             self.pull_request_url = self._client.create_pull_request(self.routing, title, body)
         return self.pull_request_url
+
+    def find_pull_request(self) -> PullRequest | None:
+        """The open pull request from this branch into upstream, or None when there is none."""
+        return self._client.find_open_pull_request(self.routing)
+
+    def fork_branch_tip(self) -> str | None:
+        """Fetch this branch from the fork: its tip commit, or None when the fork has none.
+
+        What :meth:`propose` puts back if GitHub refuses the pull request; with an open
+        pull request, what the new commit goes on top of (``clone.reset_to``).
+        """
+        return self._clone.fetch_branch("origin", self.branch)
+
+    def propose(
+        self,
+        title: str,
+        body: str,
+        *,
+        update: PullRequest | None = None,
+        previous_tip: str | None = None,
+    ) -> PullRequest:
+        """Commit what was added, push it and open a pull request, or update *update*.
+
+        Without *update*, the branch is force-pushed (what the fork held there is left
+        from an earlier, closed pull request) and a pull request opened. With it, the
+        commit goes on top of the branch *update* shows (a fast-forward push, refused if
+        the branch moved meanwhile) and *update* gets the new title and body.
+
+        All or nothing on the fork: if GitHub refuses after the push, the fork's branch
+        is put back to *previous_tip* (deleted when None), so no branch is left pushed
+        without its pull request, and the error says so (or says what is left).
+        """
+        message = f"{title}\n\n{body}".rstrip() + "\n"
+        self._clone.commit(message, self.author)
+        self._committed = True
+        self._clone.push("origin", self.branch, self.branch, force=update is None)
+        failure: KepError | None = None
+        try:
+            if update is None:
+                url = self._client.create_pull_request(self.routing, title, body)
+                pull = PullRequest.from_url(url)
+            else:
+                pull = self._client.update_pull_request(self.routing, update.number, title, body)
+        except KepError as exc:
+            failure = exc
+        if failure is not None:
+            raise with_advice(failure, self._put_back(previous_tip)) from failure
+        self.pull_request_url = pull.url
+        return pull
+
+    def _put_back(self, previous_tip: str | None) -> str:
+        """Undo the push of this branch to the fork; a sentence saying how that went."""
+        where = f"{self.routing.head} on the fork {self.fork.owner}/{self.fork.name}"
+        try:
+            self._clone.put_back_branch("origin", self.branch, previous_tip)
+        except KepError as exc:
+            logger.warning("could not put back %s: %s", where, exc)
+            return f"The branch {where} could not be put back ({exc.message}); a retry pushes it again."
+        done = "deleted" if previous_tip is None else f"put back to {previous_tip[:12]}"
+        return f"The push was undone: the branch {where} is {done}."
 
     # -- cleaning up --------------------------------------------------------------------
 

@@ -24,8 +24,14 @@ change - the KEP's and ``keps.yaml`` - or none of them. A step killed half way (
 power cut) is rolled back by the next step that locks one of its KEPs, or by
 :func:`recover`. :func:`editing` changes a KEP outside the lifecycle (a field, a pull
 request to remember) with the same locks and the same all-or-nothing write.
+
+:func:`recorded` runs a step and tells which files it changed (:class:`Changes`), for a
+pull request that holds exactly those (:func:`keps.porcelain.open_step_pull_request`)::
+
+    kep, changes = workflow.recorded(workflow.promote, runtime, stage="beta", release="v1.37")
 """
 
+from keps.workflow._changes import Changes, recorded
 from keps.workflow._recovery import recover
 from keps.workflow._step import editing
 from keps.workflow.stages import promote, prr_approve
@@ -60,4 +66,6 @@ __all__ = [  # noqa: RUF022
     "create",
     "promote",
     "prr_approve",
+    "recorded",
+    "Changes",
 ]

@@ -22,6 +22,7 @@ from keps.keps import Kep
 from keps.keps.path import INDEX_FILE, relative_location
 from keps.keps.states import State
 from keps.settings import Runtime
+from keps.workflow._changes import note_commit
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -141,15 +142,13 @@ def write_under_index_lock(
     journal = Journal(journal_file(root, locations), root, locations)
     transaction = FileTransaction(journal=journal)
     if claim_number_for is None and not (root / INDEX_FILE).is_file():
-        for kep in keps_to_write:
-            kep.stage_writes(transaction, now=now, check=check)
+        _stage_keps(transaction, keps_to_write, root, locations, now=now, check=check)
         transaction.commit()
         return
     idx = index.open(root)
     if claim_number_for is not None:
         claim_number_for.update(kep_number=idx.claim_next_number())
-    for kep in keps_to_write:
-        kep.stage_writes(transaction, now=now, check=check)
+    _stage_keps(transaction, keps_to_write, root, locations, now=now, check=check)
     if not index.keeps_index_file(root):  # a checkout: its index is no content
         transaction.commit()
         return
@@ -157,3 +156,23 @@ def write_under_index_lock(
         idx.update(kep)
     idx.stage_writes(transaction)
     transaction.commit()
+
+
+def _stage_keps(
+    transaction: FileTransaction,
+    keps_to_write: list[Kep],
+    root: Path,
+    locations: list[str],
+    *,
+    now: dt.datetime,
+    check: bool,
+) -> None:
+    """Stage the KEPs' files, and have :func:`keps.workflow.recorded` told what changed.
+
+    What the KEPs stage is told apart from what is staged after them (the index), so a
+    pull request can hold the KEPs' files only.
+    """
+    for kep in keps_to_write:
+        kep.stage_writes(transaction, now=now, check=check)
+    kep_files = frozenset(transaction.paths)
+    transaction.after_commit(lambda: note_commit(root, locations, transaction.changed, kep_files))
