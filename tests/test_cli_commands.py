@@ -20,7 +20,7 @@ import yaml
 from click.testing import CliRunner
 
 import keps
-from keps.cli import Report, cli, demo, index, kep, query, steps
+from keps.cli import Report, cli, demo, index, kep, query, stages, steps
 from keps.errors import KepNotFoundError, QuerySyntaxError, TransitionError
 from tests.kep_factory import make_kep, snapshot
 from tests.workflow_helpers import edit
@@ -310,6 +310,7 @@ def test_every_command_has_one_home() -> None:
         name: module
         for module, commands in (
             ("steps", steps.COMMANDS),
+            ("stages", stages.COMMANDS),
             ("kep", kep.COMMANDS),
             ("query", query.COMMANDS),
             ("index", index.COMMANDS),

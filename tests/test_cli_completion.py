@@ -76,7 +76,7 @@ def _seed(tmp_path: Path) -> Path:
 class TestCommands:
     def test_command_names(self) -> None:
         """click completes the command names: every command, each once."""
-        assert values("kepctl pro") == ["propose"]
+        assert values("kepctl pro") == ["promote", "propose"]
         assert values("kepctl re") == ["recover", "reject", "replace"]
         assert set(values("kepctl ")) >= {"init", "query", "show", "validate", "index", "demo"}
 
