@@ -82,7 +82,8 @@ class TestSteps:
         ]
         assert set(steps.STEPS) < set(steps.COMMANDS)
         with_pr = {name for name, spec in steps.STEPS.items() if spec.pull_request}
-        assert with_pr == {"propose", "approve"}
+        # every step whose change a pull request can carry (accept and plan prepare a draft)
+        assert with_pr == {"propose", "approve", "implement", "defer", "reject", "withdraw"}
         for name in steps.STEPS:
             options = {p.name for p in steps.COMMANDS[name].params}
             assert ("upstream" in options) == (name in with_pr)

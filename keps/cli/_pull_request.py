@@ -18,6 +18,7 @@ from keps.cli._app import Context
 if TYPE_CHECKING:
     from keps.keps import Kep
     from keps.porcelain.auth import TokenProvider
+    from keps.workflow import Changes
 
 __all__ = ["PullRequestOpener", "pr_options", "pull_request_opener"]
 
@@ -38,8 +39,29 @@ class PullRequestOpener:
     api_url: str | None = None
     git_url_template: str | None = None
 
-    def __call__(self, kep: Kep) -> str:
-        """Open (or update) the pull request for *kep*; its URL."""
+    def __call__(self, kep: Kep, changes: Changes | None = None, *, target: str = "") -> str:
+        """Open (or update) the pull request for *kep*; its URL.
+
+        In a kubernetes/enhancements checkout the pull request holds exactly the files
+        *changes* names (a step's; default: every file of the KEP that differs
+        upstream), at their paths in the repository, on the KEP's own branch: a later
+        step updates it. A seed KEP's folder goes in whole, as before.
+        """
+        from keps._checkout import is_checkout
+
+        if is_checkout(kep.content_root):
+            from keps.porcelain import kep_changes, open_step_pull_request
+
+            retry = f"kepctl pr {target or kep.path} --pr {self.upstream}"
+            return open_step_pull_request(
+                changes if changes is not None else kep_changes(kep),
+                github_handle=self.handle,
+                token=self.token,
+                upstream=self.upstream,
+                retry_command=retry,
+                api_url=self.api_url,
+                git_url_template=self.git_url_template,
+            ).url
         from keps.porcelain.pull_request import open_kep_pull_request
 
         return open_kep_pull_request(

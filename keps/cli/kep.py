@@ -58,7 +58,7 @@ def check(content_root: Path, target: str) -> Report:
 def pull_request(content_root: Path, target: str, opener: PullRequestOpener) -> Report:
     """Open a pull request with the files of the KEP *target* as they are (no step runs)."""
     kep = _open(content_root, target)
-    return Report(f"pull request: {opener(kep)}\n")
+    return Report(f"pull request: {opener(kep, target=target)}\n")
 
 
 # -- the click commands ---------------------------------------------------------------------

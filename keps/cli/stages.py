@@ -19,7 +19,7 @@ from types import MappingProxyType
 import click
 
 from keps import workflow
-from keps.cli._app import Context, Report, emit, pass_context, runtime_for
+from keps.cli._app import Context, Report, emit, one_line, pass_context, runtime_for
 from keps.cli._complete import (
     complete_milestones,
     complete_participating_sigs,
@@ -28,8 +28,11 @@ from keps.cli._complete import (
     complete_states,
     complete_targets,
 )
+from keps.cli._pull_request import PullRequestOpener, pr_options, pull_request_opener
 from keps.cli.output import FORMATS, render_records
+from keps.errors import KepError
 from keps.keps import Kep
+from keps.workflow import Changes
 
 __all__ = ["COMMANDS", "create", "promote", "prr_approve", "prr_pending"]
 
@@ -64,9 +67,11 @@ def create(
     prr_approvers: Sequence[str] = (),
     stage: str = "",
     state: str = "provisional",
+    pull_request: PullRequestOpener | None = None,
 ) -> Report:
     """Create a KEP in a kubernetes/enhancements checkout (see :func:`keps.workflow.create`)."""
-    path = workflow.create(
+    path, changes = workflow.recorded(
+        workflow.create,
         content_root,
         target,
         principal=principal,
@@ -80,7 +85,30 @@ def create(
         stage=stage,
         state=state,
     )
-    return Report(f"created {state} KEP: {path}\n")
+    done = f"created {state} KEP: {path}\n"
+    if pull_request is None:
+        return Report(done)
+    from keps.keps import open as open_kep
+
+    return _with_pull_request(done, open_kep(path), changes, path.name, pull_request)
+
+
+def _with_pull_request(
+    done: str, kep: Kep, changes: Changes, target: str, pull_request: PullRequestOpener
+) -> Report:
+    """*done*, then the pull request of the step's *changes*; a failure is the error.
+
+    The step is saved whatever happens to the pull request: the error says so, and
+    what to run once it is fixed.
+    """
+    try:
+        url = pull_request(kep, changes, target=target)
+    except KepError as exc:
+        return Report(
+            done,
+            error=f"the step is saved in {kep.path}, but the pull request failed: {one_line(exc)}",
+        )
+    return Report(f"{done}pull request: {url}\n")
 
 
 def promote(
@@ -91,20 +119,35 @@ def promote(
     stage: str,
     release: str,
     prr_approver: str | None = None,
+    pull_request: PullRequestOpener | None = None,
 ) -> Report:
     """Move the KEP *target* to *stage* for *release* (see :func:`keps.workflow.promote`)."""
     runtime = runtime_for(content_root, target, principal)
-    kep = workflow.promote(runtime, stage=stage, release=release, prr_approver=prr_approver)
-    return Report(_kep_line(kep, "promote"))
+    kep, changes = workflow.recorded(
+        workflow.promote, runtime, stage=stage, release=release, prr_approver=prr_approver
+    )
+    done = _kep_line(kep, "promote")
+    if pull_request is None:
+        return Report(done)
+    return _with_pull_request(done, kep, changes, target, pull_request)
 
 
 def prr_approve(
-    content_root: Path, target: str, *, principal: str, stage: str | None = None
+    content_root: Path,
+    target: str,
+    *,
+    principal: str,
+    stage: str | None = None,
+    pull_request: PullRequestOpener | None = None,
 ) -> Report:
     """Record the principal's PRR approval of *stage* (default: the KEP's current stage)."""
-    kep = workflow.prr_approve(runtime_for(content_root, target, principal), stage=stage)
+    runtime = runtime_for(content_root, target, principal)
+    kep, changes = workflow.recorded(workflow.prr_approve, runtime, stage=stage)
     approver = kep.metadata.prr_approver_for(stage)
-    return Report(f"prr approve: {approver} approved {kep.title} for {stage or kep.stage}\n")
+    done = f"prr approve: {approver} approved {kep.title} for {stage or kep.stage}\n"
+    if pull_request is None:
+        return Report(done)
+    return _with_pull_request(done, kep, changes, target, pull_request)
 
 
 #: The columns of ``kepctl prr pending``.
@@ -138,6 +181,19 @@ def prr_pending(
 # -- the click commands ---------------------------------------------------------------------
 
 
+def _opener(
+    ctx: Context,
+    upstream: str | None,
+    token_file: Path | None,
+    api_url: str | None,
+    git_url_template: str | None,
+) -> PullRequestOpener | None:
+    """The pull request opener --pr asks for, checked before the step runs; None without."""
+    if upstream is None:
+        return None
+    return pull_request_opener(ctx, upstream, token_file, api_url, git_url_template)
+
+
 @click.command(name="create")
 @click.option("--name", "name", required=True, help="The KEP's name (its folder after the number).")
 @click.option(
@@ -168,6 +224,7 @@ def prr_pending(
 @click.option("--prr-approver", "prr_approvers", help="The PRR approver asked.", multiple=True)
 @click.option("--stage", default="", shell_complete=complete_stages, help="The stage it targets.")
 @click.option("--state", default="provisional", shell_complete=complete_states, help="Its status.")
+@pr_options(required=False)
 @pass_context
 def create_command(
     ctx: Context,
@@ -183,6 +240,10 @@ def create_command(
     prr_approvers: tuple[str, ...],
     stage: str,
     state: str,
+    upstream: str | None,
+    token_file: Path | None,
+    api_url: str | None,
+    git_url_template: str | None,
 ) -> None:
     """Create a KEP in a kubernetes/enhancements checkout, with upstream kepctl's options.
 
@@ -190,6 +251,7 @@ def create_command(
     template; every option is checked (a SIG, stage or status typo writes nothing).
     """
     target = "/".join(part for part in (owning_sig, group, name) if part)
+    opener = _opener(ctx, upstream, token_file, api_url, git_url_template)
     principal = ctx.principal
     emit(
         create(
@@ -205,6 +267,7 @@ def create_command(
             prr_approvers=prr_approvers,
             stage=stage,
             state=state,
+            pull_request=opener,
         )
     )
 
@@ -226,11 +289,21 @@ def create_command(
     default=None,
     help="Record this PRR approval of the stage too.",
 )
+@pr_options(required=False)
 @pass_context
 def promote_command(
-    ctx: Context, target: str, stage: str, release: str, prr_approver: str | None
+    ctx: Context,
+    target: str,
+    stage: str,
+    release: str,
+    prr_approver: str | None,
+    upstream: str | None,
+    token_file: Path | None,
+    api_url: str | None,
+    git_url_template: str | None,
 ) -> None:
     """Move an implementable KEP to STAGE for RELEASE: stage, milestone and last-updated."""
+    opener = _opener(ctx, upstream, token_file, api_url, git_url_template)
     principal = ctx.principal
     emit(
         promote(
@@ -240,6 +313,7 @@ def promote_command(
             stage=stage,
             release=release,
             prr_approver=prr_approver,
+            pull_request=opener,
         )
     )
 
@@ -257,11 +331,23 @@ def prr_group() -> None:
     shell_complete=complete_stages,
     help="The stage approved (default: the KEP's).",
 )
+@pr_options(required=False)
 @pass_context
-def prr_approve_command(ctx: Context, target: str, stage: str | None) -> None:
+def prr_approve_command(
+    ctx: Context,
+    target: str,
+    stage: str | None,
+    upstream: str | None,
+    token_file: Path | None,
+    api_url: str | None,
+    git_url_template: str | None,
+) -> None:
     """Approve TARGET's production readiness for a stage, as the PRR approver (--principal)."""
+    opener = _opener(ctx, upstream, token_file, api_url, git_url_template)
     principal = ctx.principal
-    emit(prr_approve(ctx.content_root, target, principal=principal, stage=stage))
+    emit(
+        prr_approve(ctx.content_root, target, principal=principal, stage=stage, pull_request=opener)
+    )
 
 
 @prr_group.command(name="pending")

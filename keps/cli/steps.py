@@ -62,10 +62,12 @@ STEPS: Mapping[str, Step] = MappingProxyType(
             "Approve a provisional KEP: -> implementable, with a KEP number.",
             pull_request=True,
         ),
-        "implement": Step(workflow.implement, "Mark an implementable KEP as implemented."),
-        "defer": Step(workflow.defer, "Defer a KEP."),
-        "reject": Step(workflow.reject, "Reject a KEP."),
-        "withdraw": Step(workflow.withdraw, "Withdraw a KEP."),
+        "implement": Step(
+            workflow.implement, "Mark an implementable KEP as implemented.", pull_request=True
+        ),
+        "defer": Step(workflow.defer, "Defer a KEP.", pull_request=True),
+        "reject": Step(workflow.reject, "Reject a KEP.", pull_request=True),
+        "withdraw": Step(workflow.withdraw, "Withdraw a KEP.", pull_request=True),
     }
 )
 
@@ -106,12 +108,13 @@ def step(
     A pull request that fails after the step succeeded is the report's error, with the
     command to run once it is fixed: the step is saved and is not undone.
     """
-    kep = STEPS[name].run(runtime_for(content_root, target, principal))
-    done = _done(kep, name)
+    runtime = runtime_for(content_root, target, principal)
     if pull_request is None:
-        return Report(done)
+        return Report(_done(STEPS[name].run(runtime), name))
+    kep, changes = workflow.recorded(STEPS[name].run, runtime)
+    done = _done(kep, name)
     try:
-        url = pull_request(kep)
+        url = pull_request(kep, changes, target=target)
     except KepError as exc:
         return Report(
             done,
