@@ -183,6 +183,38 @@ class TestStateTable:
         ]
         assert codes(problems).count("section-required") == 5
 
+    @pytest.mark.parametrize("state", [State.IMPLEMENTABLE, State.IMPLEMENTED])
+    def test_implemented_keps_need_what_implementable_ones_need(
+        self, tmp_path: Path, state: State
+    ) -> None:
+        """An implemented KEP on disk without reviewers, approvers or graduation criteria fails."""
+        kep = make_kep(tmp_path, "sig-node/done", state=state)
+        assert kep.check() == ()
+        kep.update(
+            reviewers=(),
+            approvers=(),
+            sections=tuple(s for s in kep.sections if s != "graduation_criteria.md"),
+        )
+        with pytest.raises(CheckFailedError) as caught:
+            kep.check()
+        assert [(p.code, p.field) for p in caught.value.problems] == [
+            ("section-required", "sections"),
+            ("reviewers-not-set", "reviewers"),
+            ("approvers-not-set", "approvers"),
+        ]
+        assert "graduation_criteria.md" in caught.value.problems[0].message
+
+    @pytest.mark.parametrize("state", [State.IMPLEMENTABLE, State.IMPLEMENTED])
+    def test_implemented_keps_need_an_owning_sig(self, tmp_path: Path, state: State) -> None:
+        """An implemented KEP whose owning SIG was cleared fails on owning_sig alone."""
+        kep = make_kep(tmp_path, "sig-node/owned", state=state)
+        kep.update(owning_sig="")
+        with pytest.raises(CheckFailedError) as caught:
+            kep.check()
+        assert [(p.code, p.field) for p in caught.value.problems] == [
+            ("owning-sig-not-set", "owning_sig")
+        ]
+
 
 class TestExemptions:
     def test_exempted_problem_is_reported_but_does_not_fail(self, tmp_path: Path) -> None:
