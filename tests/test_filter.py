@@ -281,6 +281,83 @@ class TestQuery:
         assert [e.kep_number for e in picked] == sorted(e.kep_number or 0 for e in picked)
 
 
+def _at(name: str, when: dt.datetime) -> Entry:
+    return Entry(uuid=name, title=name, created=when, last_updated=when, location=f"x/{name}")
+
+
+#: KEPs around 2019-01-02T10:00:00Z, one microsecond and one second either side.
+INSTANTS = [
+    _at("second-before", utc(2019, 1, 2, 9, 59, 59)),
+    _at("micro-before", dt.datetime(2019, 1, 2, 9, 59, 59, 999999, dt.UTC)),
+    _at("at", utc(2019, 1, 2, 10)),
+    _at("micro-after", dt.datetime(2019, 1, 2, 10, 0, 0, 1, dt.UTC)),
+    _at("second-after", utc(2019, 1, 2, 10, 0, 1)),
+]
+
+#: KEPs around the day 2019-01-02: the last microsecond before it, its first and last
+#: microsecond, and the first microsecond after it.
+DAYS = [
+    _at("day-before", dt.datetime(2019, 1, 1, 23, 59, 59, 999999, dt.UTC)),
+    _at("day-start", utc(2019, 1, 2)),
+    _at("day-end", dt.datetime(2019, 1, 2, 23, 59, 59, 999999, dt.UTC)),
+    _at("day-after", utc(2019, 1, 3)),
+]
+
+
+class TestTimeBoundaries:
+    """Ranges over times are exact to the microsecond; a date covers its whole day."""
+
+    @pytest.mark.parametrize("field", ["updated", "created"])
+    @pytest.mark.parametrize(
+        "instant", ["2019-01-02T10:00:00Z", "2019-01-02t10:00:00z", "2019-01-02T10:00:00+00:00"]
+    )
+    @pytest.mark.parametrize(
+        ("op", "expected"),
+        [
+            (">", ["micro-after", "second-after"]),
+            (">=", ["at", "micro-after", "second-after"]),
+            ("<", ["second-before", "micro-before"]),
+            ("<=", ["second-before", "micro-before", "at"]),
+            (":", ["at"]),
+            ("=", ["at"]),
+        ],
+    )
+    def test_a_time_is_one_instant(
+        self, field: str, instant: str, op: str, expected: list[str]
+    ) -> None:
+        """updated>T10:00:00Z starts one microsecond later; a lower-case t is still a time."""
+        criterion = kf.parse_query(f"{field}{op}{instant}")
+        assert [e.uuid for e in kf.select(INSTANTS, criterion, sort_by="updated")] == expected
+        assert [e.uuid for e in INSTANTS if criterion.matches(e)] == expected
+
+    @pytest.mark.parametrize("field", ["updated", "created"])
+    @pytest.mark.parametrize(
+        ("op", "expected"),
+        [
+            (">", ["day-after"]),
+            (">=", ["day-start", "day-end", "day-after"]),
+            ("<", ["day-before"]),
+            ("<=", ["day-before", "day-start", "day-end"]),
+            (":", ["day-start", "day-end"]),
+        ],
+    )
+    def test_a_date_is_the_whole_day(self, field: str, op: str, expected: list[str]) -> None:
+        """updated>2019-01-02 starts at 2019-01-03T00:00; updated<=2019-01-02 ends there."""
+        criterion = kf.parse_query(f"{field}{op}2019-01-02")
+        assert [e.uuid for e in kf.select(DAYS, criterion, sort_by="updated")] == expected
+        assert [e.uuid for e in DAYS if criterion.matches(e)] == expected
+
+    def test_a_time_at_midnight_is_not_a_day(self) -> None:
+        """updated:2019-01-02T00:00:00Z is that instant, not the day that starts there."""
+        criterion = kf.parse_query("updated:2019-01-02t00:00:00z")
+        assert [e.uuid for e in kf.select(DAYS, criterion)] == ["day-start"]
+        after = kf.parse_query("updated>2019-01-02t00:00:00z")
+        assert [e.uuid for e in kf.select(DAYS, after, sort_by="updated")] == [
+            "day-end",
+            "day-after",
+        ]
+
+
 class TestQueryErrors:
     @pytest.mark.parametrize(
         ("query", "message", "term", "position"),
