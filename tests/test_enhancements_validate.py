@@ -78,6 +78,19 @@ def codes(root: Path, level: str = "kepval") -> list[str]:
     return [p.code for p in kv.validate(root, level=level)]
 
 
+THIS = "keps/sig-node/1234-pod-things/kep.yaml"
+OTHER_FILE = "keps/sig-node/99-other/kep.yaml"
+
+
+def findings(root: Path, level: str = "kepval") -> list[tuple[str, str, str | None, int | None]]:
+    """Every problem as (file relative to the checkout, code, field, line), sorted."""
+    repo = kv.open_repository(root)
+    return sorted(
+        (repo.relative(p.path or ""), p.code, p.field, p.line)
+        for p in kv.validate(repo, level=level)
+    )
+
+
 class TestKepval:
     def test_good_repository_passes(self, tmp_path: Path) -> None:
         """The well-formed checkout has no kepval problem and no lint problem."""
@@ -171,6 +184,45 @@ class TestKepval:
         make_repo(tmp_path, GOOD.replace(old, new), prr=None)
         assert codes(tmp_path) == []
 
+    @pytest.mark.parametrize(
+        ("release", "expected"),
+        [
+            ("v1.20", []),
+            ("v1.21", [("prr-file-missing", "kep-number")]),
+            ("v1.22", [("prr-file-missing", "kep-number")]),
+        ],
+    )
+    def test_prr_rule_applies_from_v1_21(
+        self, tmp_path: Path, release: str, expected: list[tuple[str, str]]
+    ) -> None:
+        """latest-milestone v1.21 is the first release that needs a PRR approval file."""
+        text = GOOD.replace('latest-milestone: "v1.30"', f'latest-milestone: "{release}"')
+        text = text.replace('  alpha: "v1.29"\n  beta: "v1.30"', f'  beta: "{release}"')
+        make_repo(tmp_path, text, prr=None)
+        assert [(p.code, p.field) for p in kv.validate(tmp_path)] == expected
+
+    @pytest.mark.parametrize(
+        ("release", "expected"),
+        [
+            ("v1.20", []),
+            (
+                "v1.21",
+                [
+                    ("latest-milestone-missing", "latest-milestone"),
+                    ("prr-file-missing", "kep-number"),
+                ],
+            ),
+        ],
+    )
+    def test_without_latest_milestone_the_milestones_decide(
+        self, tmp_path: Path, release: str, expected: list[tuple[str, str]]
+    ) -> None:
+        """Dropping latest-milestone does not dodge the rule: the latest milestone counts."""
+        text = GOOD.replace('latest-milestone: "v1.30"\n', "")
+        text = text.replace('  alpha: "v1.29"\n  beta: "v1.30"', f'  beta: "{release}"')
+        make_repo(tmp_path, text, prr=None)
+        assert [(p.code, p.field) for p in kv.validate(tmp_path)] == expected
+
     def test_month_15_is_not_a_kepval_error(self, tmp_path: Path) -> None:
         """kepval accepts what the repository's CI accepts; lint reports the bad date."""
         make_repo(tmp_path, GOOD.replace("2023-01-05", "2023-15-05"))
@@ -180,39 +232,92 @@ class TestKepval:
 
 
 class TestLint:
+    # each case: (change to the good kep.yaml, every lint problem it gives: file, code, field, line)
     @pytest.mark.parametrize(
-        ("old", "new", "code"),
+        ("old", "new", "expected"),
         [
-            ("status: implementable", "status: implemnted", "status-invalid"),
-            ("stage: beta", "stage: betta", "stage-invalid"),
-            ("  - sig-apps", "  - sig-nope", "participating-sig-unknown"),
-            ('  beta: "v1.30"', '  beta: "TBD"', "milestone-invalid"),
-            ('  alpha: "v1.29"', '  alpha: "v1.31"', "milestone-backwards"),
-            ('latest-milestone: "v1.30"', 'latest-milestone: "v1.29"', "latest-milestone-mismatch"),
-            ("kep-number: 1234", "kep-number: 99", "kep-number-mismatch"),
+            (
+                "status: implementable",
+                "status: implemnted",
+                [(THIS, "status-invalid", "status", 8)],
+            ),
+            (
+                "stage: beta",
+                "stage: betta",
+                # no PRR approver for a stage that does not exist: kepval says so too
+                [
+                    (THIS, "prr-approver-missing", "stage", 16),
+                    (THIS, "stage-invalid", "stage", 16),
+                ],
+            ),
+            (
+                "  - sig-apps",
+                "  - sig-nope",
+                [(THIS, "participating-sig-unknown", "participating-sigs", 7)],
+            ),
+            (
+                '  beta: "v1.30"',
+                '  beta: "TBD"',
+                [
+                    (THIS, "milestone-invalid", "milestone.beta", 20),
+                    (THIS, "template-placeholder", "milestone", 18),
+                ],
+            ),
+            (
+                '  alpha: "v1.29"',
+                '  alpha: "v1.31"',
+                [(THIS, "milestone-backwards", "milestone.beta", 20)],
+            ),
+            (
+                'latest-milestone: "v1.30"',
+                'latest-milestone: "v1.29"',
+                [(THIS, "latest-milestone-mismatch", "latest-milestone", 17)],
+            ),
+            (
+                "kep-number: 1234",
+                "kep-number: 99",
+                # and the approval file keps/prod-readiness/sig-node/99.yaml is missing
+                [
+                    (THIS, "kep-number-duplicate", "kep-number", 2),
+                    (THIS, "kep-number-mismatch", "kep-number", 2),
+                    (THIS, "prr-file-missing", "kep-number", 2),
+                    (OTHER_FILE, "kep-number-duplicate", "kep-number", 2),
+                ],
+            ),
             (
                 '  - "/keps/sig-node/99-other"',
                 '  - "/keps/sig-node/98-gone"',
-                "see-also-unresolved",
+                [(THIS, "see-also-unresolved", "see-also", 15)],
             ),
-            ('  - "/keps/sig-node/99-other"', '  - "n/a"', "link-placeholder"),
+            (
+                '  - "/keps/sig-node/99-other"',
+                '  - "n/a"',
+                [(THIS, "link-placeholder", "see-also", 15)],
+            ),
             (
                 "see-also:",
                 "replaces:\n  - /keps/sig-node/99-other\nsee-also:",
-                "link-not-reciprocal",
+                [(THIS, "link-not-reciprocal", "replaces", 15)],
             ),
-            ('  - "@rita"', "  - TBD", "template-placeholder"),
-            ("owning-sig: sig-node", "owning-sig: sig-apps", "sig-folder-mismatch"),
+            ('  - "@rita"', "  - TBD", [(THIS, "template-placeholder", "reviewers", 10)]),
+            (
+                "owning-sig: sig-node",
+                "owning-sig: sig-apps",
+                # the approval file is looked for under the owning SIG, sig-apps
+                [
+                    (THIS, "prr-file-missing", "kep-number", 2),
+                    (THIS, "sig-folder-mismatch", "owning-sig", 5),
+                ],
+            ),
         ],
     )
     def test_each_rule_catches_a_broken_kep(
-        self, tmp_path: Path, old: str, new: str, code: str
+        self, tmp_path: Path, old: str, new: str, expected: list[tuple[str, str, str, int]]
     ) -> None:
-        """One deliberate break gives its lint problem (and no kepval error)."""
+        """One deliberate break gives its lint problem and nothing else."""
         assert old in GOOD
         make_repo(tmp_path, GOOD.replace(old, new, 1))
-        found = codes(tmp_path, "lint")
-        assert code in found
+        assert findings(tmp_path, "lint") == sorted(expected)
 
     def test_implemented_not_stable(self, tmp_path: Path) -> None:
         """An implemented KEP still at beta is flagged."""
@@ -228,6 +333,106 @@ class TestLint:
         zero.mkdir()
         (zero / "kep.yaml").write_text(OTHER.replace("kep-number: 99", "kep-number: 0000"))
         assert "kep-number-zero" in codes(tmp_path, "lint")
+
+
+def kep_yaml(
+    number: object,
+    sig: str,
+    *,
+    status: str = "implementable",
+    created: str = "2023-01-05",
+    stage: str = "beta",
+    participating: str = "sig-apps",
+    approvers: str = '\n  - "@arnold"',
+) -> str:
+    """A sound kep.yaml before v1.21 (no approval file needed), one field changed at will."""
+    return f"""\
+title: KEP {number}
+kep-number: {number}
+authors:
+  - "@alice"
+owning-sig: {sig}
+participating-sigs:
+  - {participating}
+status: {status}
+creation-date: {created}
+reviewers:
+  - "@rita"
+approvers:{approvers}
+stage: {stage}
+latest-milestone: "v1.20"
+milestone:
+  beta: "v1.20"
+"""
+
+
+def broken_checkout(root: Path, *, broken: bool) -> Path:
+    """Nine KEPs, each with one of the faults the corpus has (or, as the twin, without it)."""
+    b = broken
+    texts = {
+        "sig-api-machinery/101-dates": kep_yaml(
+            101, "sig-api-machinery", created="2023-15-05" if b else "2023-01-05"
+        ),
+        "sig-node/102-status": kep_yaml(
+            102, "sig-node", status="implemnted" if b else "implemented", stage="stable"
+        ),
+        "sig-node/103-mismatch": kep_yaml(113 if b else 103, "sig-node"),
+        "sig-node/104-first": kep_yaml(104, "sig-node"),
+        "sig-apps/105-second": kep_yaml(104 if b else 105, "sig-apps", participating="sig-node"),
+        "sig-architecture/" + ("0000-process" if b else "106-process"): kep_yaml(
+            "0000" if b else 106, "sig-architecture"
+        ),
+        "sig-instrumentation/107-stage": kep_yaml(
+            107, "sig-instrumentation", stage="betta" if b else "beta"
+        ),
+        "sig-cli/108-participating": kep_yaml(
+            108, "sig-cli", participating="sig-nope" if b else "sig-apps"
+        ),
+        "sig-scheduling/109-approvers": kep_yaml(
+            109, "sig-scheduling", approvers=" []" if b else '\n  - "@arnold"'
+        ),
+    }
+    for folder, text in texts.items():
+        kep_dir = root / "keps" / folder
+        kep_dir.mkdir(parents=True)
+        (kep_dir / "kep.yaml").write_text(text, encoding="utf-8")
+        (kep_dir / "README.md").write_text("# KEP\n\n## Summary\n\nText.\n")
+    return root
+
+
+class TestGoldenCheckout:
+    """A checkout broken on purpose, with its complete list of problems, and its sound twin."""
+
+    def test_every_problem_and_nothing_else(self, tmp_path: Path) -> None:
+        """The eight kinds of fault found in the corpus, each reported where it is, and no other."""
+        root = broken_checkout(tmp_path, broken=True)
+        assert findings(root, "lint") == [
+            ("keps/sig-api-machinery/101-dates/kep.yaml", "date-invalid", "creation-date", 9),
+            ("keps/sig-apps/105-second/kep.yaml", "kep-number-duplicate", "kep-number", 2),
+            ("keps/sig-apps/105-second/kep.yaml", "kep-number-mismatch", "kep-number", 2),
+            ("keps/sig-architecture/0000-process/kep.yaml", "kep-number-zero", "kep-number", 2),
+            (
+                "keps/sig-cli/108-participating/kep.yaml",
+                "participating-sig-unknown",
+                "participating-sigs",
+                7,
+            ),
+            ("keps/sig-instrumentation/107-stage/kep.yaml", "stage-invalid", "stage", 14),
+            ("keps/sig-node/102-status/kep.yaml", "status-invalid", "status", 8),
+            ("keps/sig-node/103-mismatch/kep.yaml", "kep-number-mismatch", "kep-number", 2),
+            ("keps/sig-node/104-first/kep.yaml", "kep-number-duplicate", "kep-number", 2),
+            ("keps/sig-scheduling/109-approvers/kep.yaml", "required-empty", "approvers", 12),
+        ]
+        assert all(p.severity is Severity.ERROR for p in kv.validate(root, level="lint"))
+        # none of these is something the enhancements CI refuses
+        assert findings(root) == []
+
+    def test_the_sound_twin_has_no_problem(self, tmp_path: Path) -> None:
+        """The same checkout without the faults: nothing at either level."""
+        root = broken_checkout(tmp_path, broken=False)
+        assert len(kv.open_repository(root).keps) == 9
+        assert findings(root, "lint") == []
+        assert findings(root) == []
 
 
 class TestBaseline:
@@ -262,43 +467,39 @@ class TestCorpus:
         assert kv.validate(repo) == ()
 
     def test_lint_findings_are_real(self, corpus: Path) -> None:
-        """Hand-checked lint findings on the corpus are all there."""
+        """Hand-checked KEPs of the corpus: every lint finding on each, and nothing else."""
         repo = kv.open_repository(corpus / "enhancements-2026" / "keps")
-        found = {
-            (repo.relative(p.path or ""), p.code, p.field) for p in kv.validate(repo, level="lint")
+        found: dict[str, list[tuple[str, str | None, int | None]]] = {}
+        for p in kv.validate(repo, level="lint"):
+            found.setdefault(repo.relative(p.path or ""), []).append((p.code, p.field, p.line))
+        expected = {
+            "keps/sig-api-machinery/4355-coordinated-leader-election/kep.yaml": [
+                ("date-invalid", "creation-date", 10),
+                ("template-placeholder", "metrics", 37),
+            ],
+            "keps/sig-node/2625-cpumanager-policies-thread-placement/kep.yaml": [
+                ("status-invalid", "status", 8)
+            ],
+            "keps/sig-node/2043-pod-resource-concrete-assigments/kep.yaml": [
+                ("kep-number-mismatch", "kep-number", 2),
+                ("latest-milestone-mismatch", "latest-milestone", 30),
+            ],
+            "keps/sig-node/2133-kubelet-credential-providers/kep.yaml": [
+                ("kep-number-duplicate", "kep-number", 2),
+                ("replaces-unresolved", "replaces", 21),
+            ],
+            "keps/sig-architecture/0000-kep-process/kep.yaml": [
+                ("kep-number-zero", "kep-number", 2)
+            ],
+            "keps/sig-instrumentation/1753-logs-sanitization/kep.yaml": [
+                ("stage-invalid", "stage", 12),
+                ("status-invalid", "status", 10),
+            ],
+            "keps/sig-cli/2590-kubectl-subresource/kep.yaml": [
+                ("participating-sig-unknown", "participating-sigs", 8)
+            ],
+            "keps/sig-scheduling/5941-dra-shared-consumable-capacity/kep.yaml": [
+                ("required-empty", "approvers", 13)
+            ],
         }
-        for expected in [
-            (
-                "keps/sig-api-machinery/4355-coordinated-leader-election/kep.yaml",
-                "date-invalid",
-                "creation-date",
-            ),
-            (
-                "keps/sig-node/2625-cpumanager-policies-thread-placement/kep.yaml",
-                "status-invalid",
-                "status",
-            ),
-            (
-                "keps/sig-node/2043-pod-resource-concrete-assigments/kep.yaml",
-                "kep-number-mismatch",
-                "kep-number",
-            ),
-            (
-                "keps/sig-node/2133-kubelet-credential-providers/kep.yaml",
-                "kep-number-duplicate",
-                "kep-number",
-            ),
-            ("keps/sig-architecture/0000-kep-process/kep.yaml", "kep-number-zero", "kep-number"),
-            ("keps/sig-instrumentation/1753-logs-sanitization/kep.yaml", "stage-invalid", "stage"),
-            (
-                "keps/sig-cli/2590-kubectl-subresource/kep.yaml",
-                "participating-sig-unknown",
-                "participating-sigs",
-            ),
-            (
-                "keps/sig-scheduling/5941-dra-shared-consumable-capacity/kep.yaml",
-                "required-empty",
-                "approvers",
-            ),
-        ]:
-            assert expected in found
+        assert {file: sorted(found.get(file, [])) for file in expected} == expected
