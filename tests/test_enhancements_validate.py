@@ -10,6 +10,7 @@ import pytest
 import keps.validate as kv
 from keps.errors import InvalidContentError
 from keps.problems import Severity
+from tests.enhancements_tree import broken_checkout
 
 GOOD = """\
 title: Pod Things
@@ -333,71 +334,6 @@ class TestLint:
         zero.mkdir()
         (zero / "kep.yaml").write_text(OTHER.replace("kep-number: 99", "kep-number: 0000"))
         assert "kep-number-zero" in codes(tmp_path, "lint")
-
-
-def kep_yaml(
-    number: object,
-    sig: str,
-    *,
-    status: str = "implementable",
-    created: str = "2023-01-05",
-    stage: str = "beta",
-    participating: str = "sig-apps",
-    approvers: str = '\n  - "@arnold"',
-) -> str:
-    """A sound kep.yaml before v1.21 (no approval file needed), one field changed at will."""
-    return f"""\
-title: KEP {number}
-kep-number: {number}
-authors:
-  - "@alice"
-owning-sig: {sig}
-participating-sigs:
-  - {participating}
-status: {status}
-creation-date: {created}
-reviewers:
-  - "@rita"
-approvers:{approvers}
-stage: {stage}
-latest-milestone: "v1.20"
-milestone:
-  beta: "v1.20"
-"""
-
-
-def broken_checkout(root: Path, *, broken: bool) -> Path:
-    """Nine KEPs, each with one of the faults the corpus has (or, as the twin, without it)."""
-    b = broken
-    texts = {
-        "sig-api-machinery/101-dates": kep_yaml(
-            101, "sig-api-machinery", created="2023-15-05" if b else "2023-01-05"
-        ),
-        "sig-node/102-status": kep_yaml(
-            102, "sig-node", status="implemnted" if b else "implemented", stage="stable"
-        ),
-        "sig-node/103-mismatch": kep_yaml(113 if b else 103, "sig-node"),
-        "sig-node/104-first": kep_yaml(104, "sig-node"),
-        "sig-apps/105-second": kep_yaml(104 if b else 105, "sig-apps", participating="sig-node"),
-        "sig-architecture/" + ("0000-process" if b else "106-process"): kep_yaml(
-            "0000" if b else 106, "sig-architecture"
-        ),
-        "sig-instrumentation/107-stage": kep_yaml(
-            107, "sig-instrumentation", stage="betta" if b else "beta"
-        ),
-        "sig-cli/108-participating": kep_yaml(
-            108, "sig-cli", participating="sig-nope" if b else "sig-apps"
-        ),
-        "sig-scheduling/109-approvers": kep_yaml(
-            109, "sig-scheduling", approvers=" []" if b else '\n  - "@arnold"'
-        ),
-    }
-    for folder, text in texts.items():
-        kep_dir = root / "keps" / folder
-        kep_dir.mkdir(parents=True)
-        (kep_dir / "kep.yaml").write_text(text, encoding="utf-8")
-        (kep_dir / "README.md").write_text("# KEP\n\n## Summary\n\nText.\n")
-    return root
 
 
 class TestGoldenCheckout:
