@@ -54,11 +54,22 @@ def _shared() -> Path:
 # -- hypothesis profiles: quick by default, thorough with HYPOTHESIS_PROFILE=ci --------------
 import os as _os  # noqa: E402
 
+from hypothesis import HealthCheck as _HealthCheck  # noqa: E402
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("default", max_examples=200, deadline=None)
 _hypothesis_settings.register_profile("ci", max_examples=2000, deadline=None)
-_hypothesis_settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# mutmut runs a test many times in one process (stats, clean run, each mutant's fork)
+_hypothesis_settings.register_profile(
+    "mutation",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[_HealthCheck.differing_executors],
+)
+_hypothesis_settings.load_profile(
+    _os.environ.get("HYPOTHESIS_PROFILE")
+    or ("mutation" if "MUTANT_UNDER_TEST" in _os.environ else "default")
+)
 
 
 @pytest.fixture(name="index_parses")
