@@ -4,8 +4,10 @@
 the approval files under ``keps/prod-readiness/``, ``OWNERS_ALIASES`` and the template
 folder, the way the real repository does. The KEPs vary in SIG, status, stage,
 milestone (from v1.9, which sorts after v1.29 as text, to v1.36), feature gates and PRR
-approvers, so queries have something to tell apart. :func:`scan` reads the files back
-with plain PyYAML, apart from keps, for the tests to compare with.
+approvers, so queries have something to tell apart. :func:`broken_checkout` writes
+nine KEPs, each with one fault the real corpus has (or, as its twin, without it).
+:func:`scan` and :func:`prr_approvals` read the files back with plain PyYAML, apart
+from keps, for the tests to compare with.
 """
 
 from __future__ import annotations
