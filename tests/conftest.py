@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,27 @@ def _clean_environment(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _cold_memos_under_mutmut() -> Iterator[None]:
+    """Under mutmut, every test starts with the library's memos empty.
+
+    mutmut learns which tests reach a function by running them, and runs a mutant only
+    against those; a memo filled by an earlier test would hide the function from the
+    later ones, so they would never meet its mutants. Outside mutmut this does nothing.
+    """
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from importlib import import_module
+
+        import_module("keps.keps.check")._PARENTS.clear()
+        for module, name in (
+            ("keps.porcelain.auth", "_pattern"),
+            ("keps.keps.kep", "_absolute"),
+            ("keps.keps.sections.render", "template_text"),  # the package's render hides it
+        ):
+            getattr(import_module(module), name).cache_clear()
     yield
 
 
