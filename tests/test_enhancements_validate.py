@@ -224,6 +224,134 @@ class TestKepval:
         make_repo(tmp_path, text, prr=None)
         assert [(p.code, p.field) for p in kv.validate(tmp_path)] == expected
 
+    # each case: (change to the good kep.yaml, approval file, every kepval problem in full)
+    @pytest.mark.parametrize(
+        ("old", "new", "prr", "expected"),
+        [
+            (
+                'latest-milestone: "v1.30"\n',
+                "",
+                PRR,
+                [
+                    (
+                        "latest-milestone-missing",
+                        "latest-milestone",
+                        None,
+                        "a implementable KEP targeting v1.21 or later must set latest-milestone",
+                    )
+                ],
+            ),
+            (
+                'latest-milestone: "v1.30"',
+                "latest-milestone: soon",
+                PRR,
+                [
+                    (
+                        "latest-milestone-invalid",
+                        "latest-milestone",
+                        17,
+                        "latest-milestone 'soon' must be a release such as v1.30",
+                    )
+                ],
+            ),
+            (
+                "stage: beta\n",
+                "",
+                PRR,
+                [
+                    (
+                        "stage-missing",
+                        "stage",
+                        None,
+                        "a implementable KEP targeting v1.21 or later must set stage",
+                    )
+                ],
+            ),
+            (
+                "",
+                "",
+                None,
+                [
+                    (
+                        "prr-file-missing",
+                        "kep-number",
+                        2,
+                        "production readiness approval file "
+                        "keps/prod-readiness/sig-node/1234.yaml is missing",
+                    )
+                ],
+            ),
+            (
+                "stage: beta",
+                "stage: stable",
+                PRR,
+                [
+                    (
+                        "prr-approver-missing",
+                        "stage",
+                        16,
+                        "the PRR approval file names no approver for stage 'stable'",
+                    )
+                ],
+            ),
+            (
+                "",
+                "",
+                PRR.replace('"deads2k"', '"@someone"'),
+                [
+                    (
+                        "prr-approver-not-allowed",
+                        "stage",
+                        16,
+                        "PRR approver @someone for stage 'beta' is not in prod-readiness-approvers "
+                        "(or its emeritus alias) in OWNERS_ALIASES",
+                    )
+                ],
+            ),
+            (
+                "owning-sig: sig-node",
+                "owning-sig: ../../x",
+                PRR,
+                [
+                    (
+                        "prr-file-missing",
+                        "owning-sig",
+                        5,
+                        "no PRR approval file can be named after '../../x': it holds a path separator",
+                    )
+                ],
+            ),
+            # no number: the strict rule says so; no approval file is looked for
+            (
+                "kep-number: 1234\n",
+                "",
+                PRR,
+                [("required-missing", "kep-number", None, "kep-number must be set")],
+            ),
+        ],
+    )
+    def test_every_problem_in_full(
+        self,
+        tmp_path: Path,
+        old: str,
+        new: str,
+        prr: str | None,
+        expected: list[tuple[str, str, int | None, str]],
+    ) -> None:
+        """Each broken KEP gives exactly these problems: code, field, line and our message."""
+        assert old in GOOD
+        make_repo(tmp_path, GOOD.replace(old, new, 1), prr=prr)
+        found = [(p.code, p.field, p.line, p.message) for p in kv.validate(tmp_path)]
+        assert found == expected
+
+    def test_before_v1_21_the_approval_file_is_not_read(self, tmp_path: Path) -> None:
+        """A v1.20 KEP at a stage its approval file does not name has no problem."""
+        text = GOOD.replace('latest-milestone: "v1.30"', 'latest-milestone: "v1.20"')
+        text = text.replace("stage: beta", "stage: stable")
+        text = text.replace('  alpha: "v1.29"\n  beta: "v1.30"', '  stable: "v1.20"')
+        make_repo(tmp_path, text)
+        assert findings(tmp_path) == []
+
     def test_month_15_is_not_a_kepval_error(self, tmp_path: Path) -> None:
         """kepval accepts what the repository's CI accepts; lint reports the bad date."""
         make_repo(tmp_path, GOOD.replace("2023-01-05", "2023-15-05"))
