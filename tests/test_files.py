@@ -7,7 +7,9 @@ bugs a planted one-line change could bring back unnoticed (issue #18).
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import stat
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 
 import keps._files as files
 from keps._files import FileTransaction, atomic_write_bytes, restore_file
+from keps.errors import InvalidContentError, KepNotFoundError, StorageError
 
 
 @pytest.fixture(name="calls")
@@ -110,3 +113,76 @@ def test_a_failed_write_leaves_no_temporary_file(
     assert str(target) in str(raised.value)
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metadata.yaml"]
+
+
+class TestReadBytesRefusals:
+    """The one guarded reader: each refusal is our error, naming the file, with our code."""
+
+    def test_missing(self, tmp_path: Path) -> None:
+        """A missing file is a KepNotFoundError naming it."""
+        path = tmp_path / "gone.yaml"
+        with pytest.raises(KepNotFoundError) as info:
+            files.read_bytes(path)
+        assert (info.value.message, info.value.path) == (f"no such file: {path}", str(path))
+
+    def test_what_is_not_a_regular_file(self, tmp_path: Path) -> None:
+        """A folder, a FIFO and a device: refused by kind, before a byte is read."""
+        fifo = tmp_path / "fifo"
+        os.mkfifo(fifo)
+        cases = {
+            tmp_path: f"expected a file, found a directory: {tmp_path}",
+            fifo: f"{fifo} is a FIFO, not a regular file; it was not read",
+            Path(
+                "/dev/null"
+            ): "/dev/null is a character device, not a regular file; it was not read",
+        }
+        for path, message in cases.items():
+            with pytest.raises(InvalidContentError) as info:
+                files.read_bytes(path)
+            assert (info.value.message, info.value.path) == (message, str(path))
+            [problem] = info.value.problems
+            assert (problem.code, problem.message, problem.path) == (
+                "not-a-regular-file",
+                message,
+                str(path),
+            )
+
+    def test_a_socket_cannot_even_be_opened(self, tmp_path: Path) -> None:
+        """Opening a socket fails (ENXIO): a StorageError naming it, with the system's reason."""
+        listening = socket.socket(socket.AF_UNIX)
+        sock = tmp_path / "sock"
+        listening.bind(str(sock))
+        try:
+            with pytest.raises(StorageError) as info:
+                files.read_bytes(sock)
+        finally:
+            listening.close()
+        assert info.value.message == f"cannot read {sock}: {os.strerror(errno.ENXIO)}"
+        assert info.value.path == str(sock)
+
+    def test_too_large(self, tmp_path: Path) -> None:
+        """A file over the limit is refused with file-too-large, naming the file and the limit."""
+        path = tmp_path / "big"
+        path.write_bytes(b"1234")
+        assert files.read_bytes(path, limit=4) == b"1234"
+        with pytest.raises(InvalidContentError) as info:
+            files.read_bytes(path, limit=3)
+        message = f"{path} is larger than 3 bytes"
+        assert (info.value.message, info.value.path) == (message, str(path))
+        assert [(p.code, p.message, p.path) for p in info.value.problems] == [
+            ("file-too-large", message, str(path))
+        ]
+
+    def test_unreadable(self, tmp_path: Path) -> None:
+        """A link loop or a NUL in the name: a StorageError naming the path and the reason."""
+        loop = tmp_path / "loop"
+        loop.symlink_to(loop)
+        with pytest.raises(StorageError) as info:
+            files.read_bytes(loop)
+        assert info.value.message == f"cannot read {loop}: {os.strerror(errno.ELOOP)}"
+        assert info.value.path == str(loop)
+        nul = f"{tmp_path}/a\0b"
+        with pytest.raises(StorageError) as info:
+            files.read_bytes(nul)
+        assert info.value.message.startswith(f"cannot read {nul}: ")
+        assert info.value.path == nul
