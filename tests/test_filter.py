@@ -13,6 +13,7 @@ import keps
 import keps.filter as kf
 import keps.index
 from keps.errors import InvalidArgumentError, QuerySyntaxError
+from keps.filter.fields import shown
 from keps.index import Entry
 from keps.keps import State
 from tests.kep_factory import gen_tree
@@ -507,6 +508,30 @@ def test_query_error_messages_in_full(query: str, message: str) -> None:
     with pytest.raises(QuerySyntaxError) as info:
         kf.parse_query(query)
     assert info.value.message == message
+
+
+class TestFieldValues:
+    def test_shown_cuts_at_sixty_characters(self) -> None:
+        """A value's repr is shown whole up to 60 characters, then cut with '...'."""
+        assert shown("x" * 58) == repr("x" * 58)  # 60 characters with the quotes
+        assert shown("x" * 59) == repr("x" * 59)[:60] + "..."
+        assert shown(10**5000) == "an int too long to show"
+
+    def test_empty_handles_and_names_are_refused(self) -> None:
+        """'@' alone is no handle, and blank text no name: the message says which."""
+        with pytest.raises(InvalidArgumentError) as handle:
+            kf.author("@")
+        assert handle.value.message == "author: empty handle"
+        with pytest.raises(InvalidArgumentError) as name:
+            kf.owning_sig("  ")
+        assert name.value.message == "sig: empty value"
+
+    def test_objects_without_the_field_and_unreadable_items(self) -> None:
+        """An object lacking the attribute matches nothing; an unreadable item is skipped."""
+        assert not kf.owning_sig("sig-node").matches(SimpleNamespace())
+        people = SimpleNamespace(authors=("@", "bob"))
+        assert kf.author("bob").matches(people)
+        assert kf.author("bob").compiled()(people)
 
 
 def test_field_table_is_data() -> None:
