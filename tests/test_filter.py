@@ -534,6 +534,47 @@ class TestFieldValues:
         assert kf.author("bob").compiled()(people)
 
 
+class TestCriterionErrors:
+    @pytest.mark.parametrize(
+        ("make", "argument", "value"),
+        [
+            (lambda: kf.all_of("sig:sig-node"), "criterion", "sig:sig-node"),  # type: ignore[arg-type]
+            (lambda: kf.Range("title"), "field", "title"),
+            (lambda: kf.Range("number", start="3"), "number", "3"),
+            (lambda: kf.between("title", "a"), "name", "title"),
+            (lambda: kf.state("done"), "state", "done"),
+            (lambda: kf.field_is("created", "9999-12-31"), "created", "9999-12-31"),
+        ],
+    )
+    def test_the_error_names_the_argument_and_value(
+        self, make: Callable[[], object], argument: str, value: object
+    ) -> None:
+        """InvalidArgumentError carries which argument was wrong and the value given."""
+        with pytest.raises(InvalidArgumentError) as info:
+            make()
+        assert (info.value.argument, info.value.value) == (argument, value)
+
+
+class TestCompiledEdges:
+    def test_values_that_cannot_be_read_never_match(self) -> None:
+        """A number where text belongs matches neither an equality nor a text criterion."""
+        odd = SimpleNamespace(owning_sig=5, title=5)
+        for criterion in (kf.owning_sig("sig-node"), kf.title_contains("5")):
+            assert criterion.compiled()(odd) is False
+            assert criterion.matches(odd) is False
+
+    def test_criteria_made_by_hand_on_times(self) -> None:
+        """Match and Contains on a time field answer alike compiled or not."""
+        for criterion in (kf.Match("created", [A.created]), kf.Contains("created", ["2018-06"])):
+            test = criterion.compiled()
+            assert [test(e) for e in ALL] == [criterion.matches(e) for e in ALL]
+        assert [e.uuid for e in kf.select(ALL, kf.Match("created", [A.created]))] == ["a"]
+
+    def test_all_of_one(self) -> None:
+        """All of a single criterion selects what that criterion selects."""
+        assert chosen(kf.All((kf.owning_sig("sig-node"),))) == ["a", "c"]
+
+
 def test_field_table_is_data() -> None:
     """Every field is one row with its attribute and aliases; the query names resolve."""
     assert set(kf.FIELDS) >= {
