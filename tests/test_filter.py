@@ -410,6 +410,11 @@ class TestSelectDetails:
             "sig:sig-node",
         )
 
+    def test_private_attributes_are_no_sort_field(self) -> None:
+        """An attribute every object has, but whose name starts with '_', is refused."""
+        with pytest.raises(QuerySyntaxError, match="cannot sort by '__doc__'"):
+            kf.select(ALL, sort_by="__doc__")
+
     def test_an_unknown_sort_field_points_at_itself(self) -> None:
         """The QuerySyntaxError for a bad sort_by holds it as query and term, at position 0."""
         with pytest.raises(QuerySyntaxError) as info:
