@@ -113,6 +113,70 @@ class TestEachCheck:
         assert list(func(ctx())) == []
 
 
+#: What each case of CASES reports, in full: (field, message) of every problem, in order.
+MESSAGES: list[list[tuple[str, str]]] = [
+    [
+        (
+            "state",
+            "state must be set to one of: draft, provisional, implementable, implemented, deferred, rejected, withdrawn, replaced",
+        )
+    ],
+    [("title", "title must be set")],
+    [("authors", "authors must name at least one person")],
+    [("uuid", "uuid must be a valid UUID, got 'not-a-uuid'")],
+    [("uuid", "uuid must be a valid UUID, got nothing")],
+    [("created", "created must be set")],
+    [
+        (
+            "last_updated",
+            "last_updated (2019-01-02T03:04:04.678901+00:00) must not be before created (2019-01-02T03:04:05.678901+00:00)",
+        )
+    ],
+    [("owning_sig", "owning SIG 'sig-nodes' is not a known SIG")],
+    [("participating_sigs", "participating SIG 'sig-aws' is not a known SIG")],
+    [("affected_subprojects", "subproject 'kubectl' is not a subproject of sig-node")],
+    [("sig_wide", "a KEP must be only one of sig_wide / affected_subprojects")],
+    [
+        (
+            "development_themes",
+            "development theme 'vibes' is not one of: stability, scalability, security, extensibility, usability, portability, reliability, performance, conformance, observability",
+        )
+    ],
+    [("approvers", "author alice must not also approve the KEP")],
+    [("reviewers", "author alice must not also review the KEP")],
+    [("kep_number", "a implementable KEP must not have a kep_number yet (has 5)")],
+    [
+        ("sections", "a implementable KEP needs the Motivation section (motivation.md)"),
+        ("sections", "a implementable KEP needs the Developer Guide section (guides/developer.md)"),
+        ("sections", "a implementable KEP needs the Operator Guide section (guides/operator.md)"),
+        ("sections", "a implementable KEP needs the Teacher Guide section (guides/teacher.md)"),
+        (
+            "sections",
+            "a implementable KEP needs the Graduation Criteria section (graduation_criteria.md)",
+        ),
+    ],
+    [("owning_sig", "owning_sig must be set")],
+    [("reviewers", "reviewers must name at least one person")],
+    [("approvers", "approvers must name at least one person")],
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    list(zip(CASES, MESSAGES, strict=True)),
+    ids=[c[2] + "-" + c[0].__name__ for c in CASES],
+)
+def test_each_check_says_what_is_wrong(
+    case: tuple[Callable[[check.CheckContext], Iterable[Problem]], dict[str, object], str],
+    expected: list[tuple[str, str]],
+) -> None:
+    """Every problem names its field and says, in our words, what is wrong and with what."""
+    func, change, code = case
+    problems = list(func(ctx(**change)))
+    assert [(p.field, p.message) for p in problems] == expected
+    assert {p.code for p in problems} == {code}
+
+
 class TestFileChecks:
     def test_missing_empty_duplicate_and_outside_sections(self, tmp_path: Path) -> None:
         """Section files are stat'ed: missing, empty, listed twice, or leaving the folder."""

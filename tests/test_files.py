@@ -186,3 +186,15 @@ class TestReadBytesRefusals:
             files.read_bytes(nul)
         assert info.value.message.startswith(f"cannot read {nul}: ")
         assert info.value.path == nul
+
+
+def test_atomic_write_text_keeps_to_its_limit(tmp_path: Path) -> None:
+    """Text over the limit given is refused with file-too-large, and nothing is written."""
+    path = tmp_path / "a.txt"
+    with pytest.raises(InvalidContentError) as info:
+        files.atomic_write_text(path, "abcd", limit=3)
+    assert info.value.message == f"refusing to write {path}: 4 bytes is over the limit of 3"
+    assert [(p.code, p.path) for p in info.value.problems] == [("file-too-large", str(path))]
+    assert not path.exists()
+    files.atomic_write_text(path, "abc", limit=3)
+    assert path.read_text() == "abc"
