@@ -13,7 +13,7 @@ import keps
 import keps.filter as kf
 import keps.index
 from keps.errors import InvalidArgumentError, QuerySyntaxError
-from keps.filter.fields import shown
+from keps.filter.fields import lookup, shown
 from keps.index import Entry
 from keps.keps import State
 from tests.kep_factory import gen_tree
@@ -530,6 +530,18 @@ class TestFieldValues:
         with pytest.raises(InvalidArgumentError) as name:
             kf.owning_sig("  ")
         assert name.value.message == "sig: empty value"
+
+    def test_an_unknown_field_name(self) -> None:
+        """lookup names the field given, a near match, and every known field."""
+        known = ", ".join(kf.FIELDS)
+        with pytest.raises(InvalidArgumentError) as unknown:
+            lookup("colour")
+        assert unknown.value.message == f"unknown field 'colour'; known fields: {known}"
+        assert (unknown.value.argument, unknown.value.value) == ("field", "colour")
+        with pytest.raises(InvalidArgumentError) as not_text:
+            lookup(5)  # type: ignore[arg-type]
+        assert not_text.value.message == f"a field name is text, got 5; known fields: {known}"
+        assert (not_text.value.argument, not_text.value.value) == ("field", 5)
 
     def test_objects_without_the_field_and_unreadable_items(self) -> None:
         """An object lacking the attribute matches nothing; an unreadable item is skipped."""
