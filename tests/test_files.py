@@ -198,3 +198,12 @@ def test_atomic_write_text_keeps_to_its_limit(tmp_path: Path) -> None:
     assert not path.exists()
     files.atomic_write_text(path, "abc", limit=3)
     assert path.read_text() == "abc"
+
+
+def test_a_transaction_is_true_once_it_holds_a_write(tmp_path: Path) -> None:
+    """An empty transaction is false (nothing to commit); a staged write makes it true."""
+    writes, folders = FileTransaction(), FileTransaction()
+    assert not writes and not folders
+    writes.write_bytes(tmp_path / "a", b"x")
+    folders.mkdir(tmp_path / "b")
+    assert writes and folders
