@@ -361,6 +361,14 @@ class TestTimeBoundaries:
         assert [e.uuid for e in kf.select(DAYS, criterion, sort_by="updated")] == expected
         assert [e.uuid for e in DAYS if criterion.matches(e)] == expected
 
+    def test_a_date_object_is_the_whole_day(self) -> None:
+        """field_is with a date (not a datetime) takes that day and not the next."""
+        criterion = kf.field_is("updated", dt.date(2019, 1, 2))
+        assert [e.uuid for e in kf.select(DAYS, criterion, sort_by="updated")] == [
+            "day-start",
+            "day-end",
+        ]
+
     def test_a_time_at_midnight_is_not_a_day(self) -> None:
         """updated:2019-01-02T00:00:00Z is that instant, not the day that starts there."""
         criterion = kf.parse_query("updated:2019-01-02t00:00:00z")
@@ -561,6 +569,8 @@ class TestCriterionErrors:
             (lambda: kf.between("title", "a"), "name", "title"),
             (lambda: kf.state("done"), "state", "done"),
             (lambda: kf.field_is("created", "9999-12-31"), "created", "9999-12-31"),
+            (lambda: kf.field_is("sig"), "values", ()),
+            (lambda: kf.parse_query(5), "query", 5),  # type: ignore[arg-type]
         ],
     )
     def test_the_error_names_the_argument_and_value(
