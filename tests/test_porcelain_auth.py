@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import errno
 import logging
 import os
 import socket
@@ -315,7 +316,7 @@ class TestTokenErrors:
             cases = [
                 (tmp_path / "nope", "token file {} does not exist", True),
                 (folder, "token file {} is a directory, not a file", True),
-                (sock, "cannot read token file {}: ", False),
+                (sock, "cannot read token file {}: " + os.strerror(errno.ENXIO), False),
                 (undecodable, "token file {} is not UTF-8 text", False),
             ]
             for path, words, chained in cases:
