@@ -197,6 +197,21 @@ class TestFileChecks:
         ]
         assert codes(check.sections_are_unique(context)) == ["section-duplicate"]
 
+    def test_a_linked_folder_that_leaves_the_kep(self, tmp_path: Path) -> None:
+        """guides/ linked to a folder outside: its sections leave the KEP; a link inside is fine."""
+        kep_dir, outside = tmp_path / "kep", tmp_path / "elsewhere"
+        (kep_dir / "inner").mkdir(parents=True)
+        outside.mkdir()
+        for folder in (outside, kep_dir / "inner"):
+            (folder / "developer.md").write_text("text")
+        (kep_dir / "guides").symlink_to(outside)
+        (kep_dir / "kept").symlink_to(kep_dir / "inner")
+        meta = attrs.evolve(GOOD, sections=("guides/developer.md", "kept/developer.md"))
+        context = check.context_for(meta, registry=REGISTRY, now=T0, kep_dir=kep_dir)
+        assert [(p.code, p.message) for p in check.sections_exist_with_content(context)] == [
+            ("section-path-outside", "section path 'guides/developer.md' leaves the KEP folder")
+        ]
+
     def test_present_sections_pass(self, tmp_path: Path) -> None:
         """Existing, non-empty, listed-once sections give no problem."""
         (tmp_path / "summary.md").write_text("text")
