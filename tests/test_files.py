@@ -207,3 +207,33 @@ def test_a_transaction_is_true_once_it_holds_a_write(tmp_path: Path) -> None:
     writes.write_bytes(tmp_path / "a", b"x")
     folders.mkdir(tmp_path / "b")
     assert writes and folders
+
+
+def test_read_text_names_the_file_and_keeps_to_its_limit(tmp_path: Path) -> None:
+    """Invalid UTF-8 is refused naming the file (not-utf8); text over the limit is refused."""
+    latin = tmp_path / "latin1.md"
+    latin.write_bytes(b"caf\xe9")
+    with pytest.raises(InvalidContentError) as info:
+        files.read_text(latin)
+    assert info.value.message == f"{latin} is not valid UTF-8 text (byte 3)"
+    assert [(p.code, p.path) for p in info.value.problems] == [("not-utf8", str(latin))]
+    with pytest.raises(InvalidContentError, match="is larger than 3 bytes"):
+        files.read_text(latin, limit=3)
+
+
+def test_atomic_write_creates_the_folders_on_the_way(tmp_path: Path) -> None:
+    """A write into folders that do not exist yet creates them, also under a temp name given."""
+    deep = tmp_path / "a" / "b" / "c.md"
+    atomic_write_bytes(deep, b"x")
+    named = tmp_path / "d" / "e" / "f.md"
+    atomic_write_bytes(named, b"y", temp_name=".f.md.tmp")
+    assert (deep.read_bytes(), named.read_bytes()) == (b"x", b"y")
+    assert sorted(p.name for p in named.parent.iterdir()) == ["f.md"]
+
+
+def test_a_transaction_write_keeps_to_its_limit(tmp_path: Path) -> None:
+    """FileTransaction.write_text refuses text over its limit; nothing is staged."""
+    transaction = FileTransaction()
+    with pytest.raises(InvalidContentError, match="4 bytes is over the limit of 3"):
+        transaction.write_text(tmp_path / "a.md", "abcd", limit=3)
+    assert not transaction
