@@ -212,6 +212,22 @@ class TestFileChecks:
             ("section-path-outside", "section path 'guides/developer.md' leaves the KEP folder")
         ]
 
+    @pytest.mark.parametrize(
+        "name", ["", "/etc/passwd", "../x.md", "guides/../../x.md", "guides\\developer.md"]
+    )
+    def test_names_that_leave_the_folder_whatever_is_on_disk(
+        self, tmp_path: Path, name: str
+    ) -> None:
+        """Empty, absolute, '..' and backslash names leave the KEP folder without a look at disk."""
+        assert check.section_is_outside(tmp_path, name) is True
+
+    def test_kubernetes_wide_and_sig_wide_at_once(self) -> None:
+        """A KEP both kubernetes-wide and SIG-wide is reported on kubernetes_wide."""
+        context = ctx(kubernetes_wide=True, sig_wide=True, affected_subprojects=())
+        assert [(p.field, p.message) for p in check.routing_is_consistent(context)] == [
+            ("kubernetes_wide", "a KEP must be only one of kubernetes_wide / sig_wide")
+        ]
+
     def test_present_sections_pass(self, tmp_path: Path) -> None:
         """Existing, non-empty, listed-once sections give no problem."""
         (tmp_path / "summary.md").write_text("text")
