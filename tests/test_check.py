@@ -195,7 +195,9 @@ class TestFileChecks:
             "section-missing",
             "section-path-outside",
         ]
-        assert codes(check.sections_are_unique(context)) == ["section-duplicate"]
+        assert [(p.code, p.field, p.message) for p in check.sections_are_unique(context)] == [
+            ("section-duplicate", "sections", "section summary.md is listed more than once")
+        ]
 
     def test_a_linked_folder_that_leaves_the_kep(self, tmp_path: Path) -> None:
         """guides/ linked to a folder outside: its sections leave the KEP; a link inside is fine."""
@@ -210,6 +212,22 @@ class TestFileChecks:
         context = check.context_for(meta, registry=REGISTRY, now=T0, kep_dir=kep_dir)
         assert [(p.code, p.message) for p in check.sections_exist_with_content(context)] == [
             ("section-path-outside", "section path 'guides/developer.md' leaves the KEP folder")
+        ]
+
+    def test_a_linked_folder_deeper_down(self, tmp_path: Path) -> None:
+        """A link two folders down, or at the top of a deep path, is followed and caught."""
+        kep_dir, outside = tmp_path / "kep", tmp_path / "elsewhere"
+        (kep_dir / "in").mkdir(parents=True)
+        (outside / "deep").mkdir(parents=True)
+        (outside / "deep" / "x.md").write_text("text")
+        (outside / "x.md").write_text("text")
+        (kep_dir / "in" / "deep").symlink_to(outside)
+        (kep_dir / "out").symlink_to(outside)
+        meta = attrs.evolve(GOOD, sections=("in/deep/x.md", "out/deep/x.md"))
+        context = check.context_for(meta, registry=REGISTRY, now=T0, kep_dir=kep_dir)
+        assert [p.message for p in check.sections_exist_with_content(context)] == [
+            "section path 'in/deep/x.md' leaves the KEP folder",
+            "section path 'out/deep/x.md' leaves the KEP folder",
         ]
 
     @pytest.mark.parametrize(
