@@ -214,6 +214,58 @@ class TestFileChecks:
             ("section-path-outside", "section path 'guides/developer.md' leaves the KEP folder")
         ]
 
+    def test_every_section_fault_in_full(self, tmp_path: Path) -> None:
+        """Invalid, outside, missing and empty sections: each reported, in list order, in full."""
+        (tmp_path / "empty.md").write_text("")
+        (tmp_path / "ok.md").write_text("x")
+        names = ("bad\x00.md", "../x.md", "gone.md", "empty.md", "ok.md")
+        meta = attrs.evolve(GOOD, sections=names)
+        context = check.context_for(meta, registry=REGISTRY, now=T0, kep_dir=tmp_path)
+        assert context.now == T0
+        assert context.metadata_path == str(tmp_path / "metadata.yaml")
+        found = [(p.code, p.field, p.path, p.message) for p in check.run_checks(context, [
+            check.sections_exist_with_content
+        ])]  # fmt: skip
+        metadata = str(tmp_path / "metadata.yaml")
+        assert found == [
+            (
+                "section-path-invalid",
+                "sections",
+                metadata,
+                "section path 'bad\\x00.md' names no file: it holds the control character U+0000",
+            ),
+            ("section-path-outside", "sections", metadata, "section path '../x.md' leaves the KEP folder"),
+            ("section-missing", "sections", str(tmp_path / "gone.md"), "section file gone.md does not exist"),
+            ("section-empty", "sections", str(tmp_path / "empty.md"), "section file empty.md is empty"),
+        ]  # fmt: skip
+
+    @pytest.mark.parametrize(
+        ("changes", "expected"),
+        [
+            (
+                {"owning_sig": "", "affected_subprojects": ("kubelet",)},
+                "subproject 'kubelet' is not a subproject of the owning SIG",
+            ),
+            (
+                {"owning_sig": "sig-gone", "affected_subprojects": ("kubelet",)},
+                "subproject 'kubelet' is not a subproject of sig-gone",
+            ),
+        ],
+    )
+    def test_subprojects_without_a_known_owner(
+        self, changes: dict[str, object], expected: str
+    ) -> None:
+        """No owning SIG, or one the registry does not know: its subprojects are unknown."""
+        assert [p.message for p in check.subprojects_exist(ctx(**changes))] == [expected]
+
+    def test_empty_people_are_counted_from_one(self) -> None:
+        """An empty handle is reported by its field and its position, counted from 1."""
+        problems = check.people_are_named(ctx(authors=("alice", " "), reviewers=("",)))
+        assert [(p.field, p.message) for p in problems] == [
+            ("authors", "authors item 2 is empty: give a GitHub handle"),
+            ("reviewers", "reviewers item 1 is empty: give a GitHub handle"),
+        ]
+
     def test_a_linked_folder_deeper_down(self, tmp_path: Path) -> None:
         """A link two folders down, or at the top of a deep path, is followed and caught."""
         kep_dir, outside = tmp_path / "kep", tmp_path / "elsewhere"
