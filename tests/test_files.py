@@ -237,3 +237,23 @@ def test_a_transaction_write_keeps_to_its_limit(tmp_path: Path) -> None:
     with pytest.raises(InvalidContentError, match="4 bytes is over the limit of 3"):
         transaction.write_text(tmp_path / "a.md", "abcd", limit=3)
     assert not transaction
+
+
+def test_a_leftover_temp_file_is_overwritten_whole(tmp_path: Path) -> None:
+    """A writer's own temp name left longer by a crash: the new file holds only the new bytes."""
+    (tmp_path / ".f.md.tmp").write_bytes(b"a much longer leftover")
+    atomic_write_bytes(tmp_path / "f.md", b"new", temp_name=".f.md.tmp")
+    assert (tmp_path / "f.md").read_bytes() == b"new"
+
+
+def test_a_write_that_cannot_happen_names_the_file(tmp_path: Path) -> None:
+    """A parent that is a file, or a target that is a folder: StorageError naming the target."""
+    (tmp_path / "plain").write_text("x")
+    under_a_file = tmp_path / "plain" / "f.md"
+    (tmp_path / "folder").mkdir()
+    for path, code in ((under_a_file, errno.EEXIST), (tmp_path / "folder", errno.EISDIR)):
+        with pytest.raises(StorageError) as info:
+            atomic_write_bytes(path, b"data")
+        assert info.value.message == f"cannot write {path}: {os.strerror(code)}"
+        assert info.value.path == str(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "plain"]  # no temp left
