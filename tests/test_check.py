@@ -266,6 +266,24 @@ class TestFileChecks:
             ("reviewers", "reviewers item 1 is empty: give a GitHub handle"),
         ]
 
+    def test_sections_with_names_off_the_fast_path(self, tmp_path: Path) -> None:
+        """Names with spaces take the careful path: missing, a folder, and present are told apart."""
+        (tmp_path / "my dir").mkdir()
+        (tmp_path / "my notes.md").write_text("x")
+        meta = attrs.evolve(GOOD, sections=("my gone.md", "my dir", "my notes.md"))
+        context = check.context_for(meta, registry=REGISTRY, now=T0, kep_dir=tmp_path)
+        assert [(p.code, p.message) for p in check.sections_exist_with_content(context)] == [
+            ("section-missing", "section file my gone.md does not exist"),
+            ("section-missing", "section file my dir does not exist"),
+        ]
+
+    def test_without_a_folder_problems_name_metadata_yaml(self) -> None:
+        """A context built without a KEP folder still names metadata.yaml in its problems."""
+        context = check.context_for(attrs.evolve(GOOD, title=""), registry=REGISTRY, now=T0)
+        assert [(p.code, p.path) for p in check.title_is_set(context)] == [
+            ("title-not-set", "metadata.yaml")
+        ]
+
     def test_a_linked_folder_deeper_down(self, tmp_path: Path) -> None:
         """A link two folders down, or at the top of a deep path, is followed and caught."""
         kep_dir, outside = tmp_path / "kep", tmp_path / "elsewhere"
@@ -451,3 +469,11 @@ def test_generated_tree_opens_checks_and_round_trips(shared: Path, tmp_path: Pat
     assert text.startswith("# maintained by hand\n")
     assert text.endswith("custom_key: kept  # note\n")
     assert keps.open(dirs[0]).reviewers[-1] == "new-reviewer"
+
+
+def test_an_author_approving_under_another_spelling() -> None:
+    """'Xavier' and '@xavier' are one person: '@' and case are ignored, nothing else."""
+    context = ctx(authors=("Xavier",), approvers=("@xavier",))
+    assert [(p.code, p.message) for p in check.authors_are_not_approvers(context)] == [
+        ("author-is-approver", "author Xavier must not also approve the KEP")
+    ]
