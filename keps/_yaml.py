@@ -204,6 +204,8 @@ def _load_full(text: str, *, path: Path | str) -> Loaded:
                 problem = Problem("yaml-too-large", msg, path=str(path))
                 raise InvalidContentError(msg, path=path, problems=[problem])
         data = loader.construct_document(node)
+    except InvalidContentError:  # the alias bomb above: a ValueError, but already ours
+        raise
     except yaml.YAMLError as exc:
         raise _yaml_problem(exc, path) from exc
     except (ValueError, TypeError, OverflowError) as exc:

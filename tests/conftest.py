@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,27 @@ def _clean_environment(
     yield
 
 
+@pytest.fixture(autouse=True)
+def _cold_memos_under_mutmut() -> Iterator[None]:
+    """Under mutmut, every test starts with the library's memos empty.
+
+    mutmut learns which tests reach a function by running them, and runs a mutant only
+    against those; a memo filled by an earlier test would hide the function from the
+    later ones, so they would never meet its mutants. Outside mutmut this does nothing.
+    """
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from importlib import import_module
+
+        import_module("keps.keps.check")._PARENTS.clear()
+        for module, name in (
+            ("keps.porcelain.auth", "_pattern"),
+            ("keps.keps.kep", "_absolute"),
+            ("keps.keps.sections.render", "template_text"),  # the package's render hides it
+        ):
+            getattr(import_module(module), name).cache_clear()
+    yield
+
+
 @pytest.fixture(name="corpus")
 def _corpus() -> Path:
     """../shared/corpus, or a skip that says why when this is a fresh clone without it."""
@@ -54,11 +76,22 @@ def _shared() -> Path:
 # -- hypothesis profiles: quick by default, thorough with HYPOTHESIS_PROFILE=ci --------------
 import os as _os  # noqa: E402
 
+from hypothesis import HealthCheck as _HealthCheck  # noqa: E402
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("default", max_examples=200, deadline=None)
 _hypothesis_settings.register_profile("ci", max_examples=2000, deadline=None)
-_hypothesis_settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# mutmut runs a test many times in one process (stats, clean run, each mutant's fork)
+_hypothesis_settings.register_profile(
+    "mutation",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[_HealthCheck.differing_executors],
+)
+_hypothesis_settings.load_profile(
+    _os.environ.get("HYPOTHESIS_PROFILE")
+    or ("mutation" if "MUTANT_UNDER_TEST" in _os.environ else "default")
+)
 
 
 @pytest.fixture(name="index_parses")

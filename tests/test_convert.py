@@ -496,6 +496,58 @@ class TestMalformed:
         assert not (tmp_path / "o" / "sig-node").exists()
 
 
+class TestDuplicateKeys:
+    """A key given twice: the report says which value was kept, and that is the one written."""
+
+    TEXT = (
+        front(title="First Title").removesuffix("---\n")  # authors: "@alice" among them
+        + 'title: Second Title\nauthors:\n  - "@zed"\n---\n'
+        + BODY
+    )
+
+    def test_report_names_the_value_written(
+        self, src: Path, tmp_path: Path, registry: SigRegistry
+    ) -> None:
+        """Each duplicate is one repair saying the first value is kept; metadata.yaml has it."""
+        assert self.TEXT.count("title:") == 2 and self.TEXT.count("authors:") == 2
+        path = write(src, "sig-node/0007-twice.md", self.TEXT)
+        result = convert_file(path, tmp_path / "out", registry=registry, source_root=src, now=NOW)
+        duplicates = [r.to_json() for r in result.repairs if r.kind == "duplicate-key"]
+        assert duplicates == [
+            {
+                "kind": "duplicate-key",
+                "message": "title given twice; the first value is kept",
+                "field": "title",
+            },
+            {
+                "kind": "duplicate-key",
+                "message": "authors given twice; the first value is kept",
+                "field": "authors",
+            },
+        ]
+        written = yaml.safe_load((result.output / "metadata.yaml").read_text(encoding="utf-8"))
+        assert written["title"] == result.title == "First Title"
+        assert written["authors"] == ["@alice"]
+        # the value not kept is still there to compare with, in the original front matter
+        original = (result.output / ORIGINAL_FRONT_MATTER).read_text(encoding="utf-8")
+        assert "title: Second Title" in original and '"@zed"' in original
+
+    def test_tree_report_says_the_same(
+        self, src: Path, tmp_path: Path, registry: SigRegistry
+    ) -> None:
+        """The JSON report of convert_tree carries the same repair for the KEP."""
+        write(src, "sig-node/0007-twice.md", self.TEXT)
+        report = convert_tree(src, tmp_path / "out", registry=registry, now=NOW)
+        [converted] = report.to_json()["converted"]
+        assert [
+            (r["field"], r["message"]) for r in converted["repairs"] if r["kind"] == "duplicate-key"
+        ] == [
+            ("title", "title given twice; the first value is kept"),
+            ("authors", "authors given twice; the first value is kept"),
+        ]
+        assert converted["title"] == "First Title"
+
+
 class TestConvertTree:
     def test_report(self, src: Path, tmp_path: Path, registry: SigRegistry) -> None:
         """Converted, skipped and failed files and number clashes, in the JSON shape."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -12,14 +11,11 @@ import pytest
 import keps
 from keps.convert import ORIGINAL_FRONT_MATTER, Report, convert_tree
 from keps.sigs import SigRegistry
+from tests.flat_tree import kept_lines
 
 pytestmark = pytest.mark.corpus
 
 NOW = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
-
-_HEADING = re.compile(r"^ {0,3}##[ \t]+(.+?)[ \t]*$")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-
 
 _CACHE: dict[Path, tuple[Report, SigRegistry]] = {}
 
@@ -35,50 +31,6 @@ def _converted(
         report = convert_tree(corpus / "flat-keps-2018", out, registry=registry, now=NOW)
         _CACHE[corpus] = (report, registry)
     return _CACHE[corpus]
-
-
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]")
-
-
-def _kept_lines(source: str) -> Counter[str]:
-    """The non-blank lines of a flat KEP, but those of its table of contents.
-
-    Written apart from keps.convert on purpose: a table of contents is a block between
-    ``<!-- toc -->`` markers, or a `## Table of Contents` heading with the first list
-    under it (prose may come first); every other line, also under that heading, is kept.
-    """
-    lines: Counter[str] = Counter()
-    fence: str | None = None
-    toc = "no"  # "heading": just after a TOC heading; "list", "marked": inside one
-    for line in source.splitlines():
-        opening = _FENCE.match(line)
-        dropped = False
-        if fence is None and opening:
-            fence = opening.group(1)
-            toc = "no"
-        elif fence is not None:
-            if line.strip().startswith(fence) and not line.strip(" \t`~"):
-                fence = None
-        elif toc == "marked":
-            dropped = True
-            closing = line.strip().lower() in ("<!-- /toc -->", "<!-- markdown-toc end -->")
-            toc = "no" if closing else "marked"
-        elif line.strip().lower() == "<!-- toc -->" or "<!-- markdown-toc start" in line:
-            dropped, toc = True, "marked"
-        elif toc == "heading" and line.strip(" *=").lower() in ("table of contents", ""):
-            dropped = bool(line.strip())  # a title a tool gave the list: **…** or =-underlined
-        elif heading := _HEADING.match(line):
-            toc = "heading" if heading.group(1).strip().lower() == "table of contents" else "no"
-            dropped = toc == "heading"
-        elif toc in ("heading", "list") and _LIST_ITEM.match(line):
-            dropped, toc = True, "list"
-        elif toc == "list" and line.startswith("  ") and line.strip():
-            dropped = True  # a wrapped item
-        elif line.strip() and (toc == "list" or line.lstrip().startswith("#")):
-            toc = "no"  # after the list, or a subheading before any list
-        if line.strip() and not dropped:
-            lines[line.rstrip()] += 1
-    return lines
 
 
 def test_every_kep_converts(converted: tuple[Report, SigRegistry]) -> None:
@@ -113,7 +65,7 @@ def test_no_line_is_lost(converted: tuple[Report, SigRegistry]) -> None:
         for path in item.output.rglob("*"):
             if path.is_file() and path.name not in ("README.md", "metadata.yaml"):
                 written.update(line.rstrip() for line in path.read_text().splitlines())
-        missing = _kept_lines(item.source.read_text()) - written
+        missing = kept_lines(item.source.read_text()) - written
         assert not missing, f"{item.source}: lost {list(missing)[:5]}"
 
 

@@ -17,6 +17,7 @@ import keps.validate as kv
 from keps.errors import InvalidArgumentError, InvalidContentError
 from keps.problems import Severity
 from tests.corpus_checkout import annotated_keps, restore_dropped_owners
+from tests.enhancements_tree import broken_checkout
 from tests.validate_helpers import (
     GOOD,
     KEP,
@@ -747,3 +748,54 @@ class TestCorpus:
             ),
         ]:
             assert expected in found
+
+
+class TestPrrBoundary:
+    """The PRR rule applies FROM v1.21 (issue #18: a planted '>' went unnoticed)."""
+
+    @pytest.mark.parametrize(
+        ("release", "needed"), [("v1.20", False), ("v1.21", True), ("v1.22", True)]
+    )
+    def test_prr_rule_applies_from_v1_21(self, tmp_path: Path, release: str, needed: bool) -> None:
+        """latest-milestone v1.21 is the first release that needs a PRR approval file."""
+        text = GOOD.replace('latest-milestone: "v1.30"', f'latest-milestone: "{release}"')
+        text = text.replace('  alpha: "v1.29"\n  beta: "v1.30"', f'  beta: "{release}"')
+        make_checkout(tmp_path, text, prr=None)
+        codes = [code for code, _, _ in findings(tmp_path)]
+        assert ("prr-file-missing" in codes) is needed
+
+
+class TestGoldenCheckout:
+    """A checkout broken on purpose in the corpus' ways, with its complete list of
+    problems, and its sound twin (issue #18: tests that never said 'and nothing else')."""
+
+    def test_every_problem_and_nothing_else(self, tmp_path: Path) -> None:
+        root = broken_checkout(tmp_path, broken=True)
+        repo = kv.open_repository(root)
+        found = sorted(
+            (repo.relative(p.path or ""), p.code, p.field, p.line)
+            for p in kv.validate(repo, level="lint")
+        )
+        assert found == [
+            ("keps/sig-api-machinery/101-dates/kep.yaml", "date-invalid", "creation-date", 9),
+            ("keps/sig-apps/105-second/kep.yaml", "kep-number-duplicate", "kep-number", 2),
+            ("keps/sig-apps/105-second/kep.yaml", "kep-number-mismatch", "kep-number", 2),
+            ("keps/sig-architecture/0000-process/kep.yaml", "kep-number-zero", "kep-number", 2),
+            (
+                "keps/sig-cli/108-participating/kep.yaml",
+                "participating-sig-unknown",
+                "participating-sigs",
+                7,
+            ),
+            ("keps/sig-instrumentation/107-stage/kep.yaml", "stage-invalid", "stage", 14),
+            ("keps/sig-node/102-status/kep.yaml", "status-invalid", "status", 8),
+            ("keps/sig-node/103-mismatch/kep.yaml", "kep-number-mismatch", "kep-number", 2),
+            ("keps/sig-node/104-first/kep.yaml", "kep-number-duplicate", "kep-number", 2),
+            ("keps/sig-scheduling/109-approvers/kep.yaml", "required-empty", "approvers", 12),
+        ]
+
+    def test_the_sound_twin_has_no_problem(self, tmp_path: Path) -> None:
+        root = broken_checkout(tmp_path, broken=False)
+        assert len(kv.open_repository(root).keps) == 9
+        assert findings(root, "lint") == []
+        assert findings(root) == []

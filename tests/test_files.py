@@ -7,7 +7,9 @@ bugs a planted one-line change could bring back unnoticed (issue #18).
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import stat
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 
 import keps._files as files
 from keps._files import FileTransaction, atomic_write_bytes, restore_file
+from keps.errors import InvalidContentError, KepNotFoundError, StorageError
 
 
 @pytest.fixture(name="calls")
@@ -142,3 +145,147 @@ def test_a_failed_transaction_changed_nothing(
     with pytest.raises(files.StorageError):
         transaction.commit()
     assert transaction.changed == ()
+
+
+class TestReadBytesRefusals:
+    """The one guarded reader: each refusal is our error, naming the file, with our code."""
+
+    def test_missing(self, tmp_path: Path) -> None:
+        """A missing file is a KepNotFoundError naming it."""
+        path = tmp_path / "gone.yaml"
+        with pytest.raises(KepNotFoundError) as info:
+            files.read_bytes(path)
+        assert (info.value.message, info.value.path) == (f"no such file: {path}", str(path))
+
+    def test_what_is_not_a_regular_file(self, tmp_path: Path) -> None:
+        """A folder, a FIFO and a device: refused by kind, before a byte is read."""
+        fifo = tmp_path / "fifo"
+        os.mkfifo(fifo)
+        cases = {
+            tmp_path: f"expected a file, found a directory: {tmp_path}",
+            fifo: f"{fifo} is a FIFO, not a regular file; it was not read",
+            Path(
+                "/dev/null"
+            ): "/dev/null is a character device, not a regular file; it was not read",
+        }
+        for path, message in cases.items():
+            with pytest.raises(InvalidContentError) as info:
+                files.read_bytes(path)
+            assert (info.value.message, info.value.path) == (message, str(path))
+            [problem] = info.value.problems
+            assert (problem.code, problem.message, problem.path) == (
+                "not-a-regular-file",
+                message,
+                str(path),
+            )
+
+    def test_a_socket_cannot_even_be_opened(self, tmp_path: Path) -> None:
+        """Opening a socket fails (ENXIO): a StorageError naming it, with the system's reason."""
+        listening = socket.socket(socket.AF_UNIX)
+        sock = tmp_path / "sock"
+        listening.bind(str(sock))
+        try:
+            with pytest.raises(StorageError) as info:
+                files.read_bytes(sock)
+        finally:
+            listening.close()
+        assert info.value.message == f"cannot read {sock}: {os.strerror(errno.ENXIO)}"
+        assert info.value.path == str(sock)
+
+    def test_too_large(self, tmp_path: Path) -> None:
+        """A file over the limit is refused with file-too-large, naming the file and the limit."""
+        path = tmp_path / "big"
+        path.write_bytes(b"1234")
+        assert files.read_bytes(path, limit=4) == b"1234"
+        with pytest.raises(InvalidContentError) as info:
+            files.read_bytes(path, limit=3)
+        message = f"{path} is larger than 3 bytes"
+        assert (info.value.message, info.value.path) == (message, str(path))
+        assert [(p.code, p.message, p.path) for p in info.value.problems] == [
+            ("file-too-large", message, str(path))
+        ]
+
+    def test_unreadable(self, tmp_path: Path) -> None:
+        """A link loop or a NUL in the name: a StorageError naming the path and the reason."""
+        loop = tmp_path / "loop"
+        loop.symlink_to(loop)
+        with pytest.raises(StorageError) as info:
+            files.read_bytes(loop)
+        assert info.value.message == f"cannot read {loop}: {os.strerror(errno.ELOOP)}"
+        assert info.value.path == str(loop)
+        nul = f"{tmp_path}/a\0b"
+        with pytest.raises(StorageError) as info:
+            files.read_bytes(nul)
+        assert info.value.message.startswith(f"cannot read {nul}: ")
+        assert info.value.path == nul
+
+
+def test_atomic_write_text_keeps_to_its_limit(tmp_path: Path) -> None:
+    """Text over the limit given is refused with file-too-large, and nothing is written."""
+    path = tmp_path / "a.txt"
+    with pytest.raises(InvalidContentError) as info:
+        files.atomic_write_text(path, "abcd", limit=3)
+    assert info.value.message == f"refusing to write {path}: 4 bytes is over the limit of 3"
+    assert [(p.code, p.path) for p in info.value.problems] == [("file-too-large", str(path))]
+    assert not path.exists()
+    files.atomic_write_text(path, "abc", limit=3)
+    assert path.read_text() == "abc"
+
+
+def test_a_transaction_is_true_once_it_holds_a_write(tmp_path: Path) -> None:
+    """An empty transaction is false (nothing to commit); a staged write makes it true."""
+    writes, folders = FileTransaction(), FileTransaction()
+    assert not writes and not folders
+    writes.write_bytes(tmp_path / "a", b"x")
+    folders.mkdir(tmp_path / "b")
+    assert writes and folders
+
+
+def test_read_text_names_the_file_and_keeps_to_its_limit(tmp_path: Path) -> None:
+    """Invalid UTF-8 is refused naming the file (not-utf8); text over the limit is refused."""
+    latin = tmp_path / "latin1.md"
+    latin.write_bytes(b"caf\xe9")
+    with pytest.raises(InvalidContentError) as info:
+        files.read_text(latin)
+    assert info.value.message == f"{latin} is not valid UTF-8 text (byte 3)"
+    assert [(p.code, p.path) for p in info.value.problems] == [("not-utf8", str(latin))]
+    with pytest.raises(InvalidContentError, match="is larger than 3 bytes"):
+        files.read_text(latin, limit=3)
+
+
+def test_atomic_write_creates_the_folders_on_the_way(tmp_path: Path) -> None:
+    """A write into folders that do not exist yet creates them, also under a temp name given."""
+    deep = tmp_path / "a" / "b" / "c.md"
+    atomic_write_bytes(deep, b"x")
+    named = tmp_path / "d" / "e" / "f.md"
+    atomic_write_bytes(named, b"y", temp_name=".f.md.tmp")
+    assert (deep.read_bytes(), named.read_bytes()) == (b"x", b"y")
+    assert sorted(p.name for p in named.parent.iterdir()) == ["f.md"]
+
+
+def test_a_transaction_write_keeps_to_its_limit(tmp_path: Path) -> None:
+    """FileTransaction.write_text refuses text over its limit; nothing is staged."""
+    transaction = FileTransaction()
+    with pytest.raises(InvalidContentError, match="4 bytes is over the limit of 3"):
+        transaction.write_text(tmp_path / "a.md", "abcd", limit=3)
+    assert not transaction
+
+
+def test_a_leftover_temp_file_is_overwritten_whole(tmp_path: Path) -> None:
+    """A writer's own temp name left longer by a crash: the new file holds only the new bytes."""
+    (tmp_path / ".f.md.tmp").write_bytes(b"a much longer leftover")
+    atomic_write_bytes(tmp_path / "f.md", b"new", temp_name=".f.md.tmp")
+    assert (tmp_path / "f.md").read_bytes() == b"new"
+
+
+def test_a_write_that_cannot_happen_names_the_file(tmp_path: Path) -> None:
+    """A parent that is a file, or a target that is a folder: StorageError naming the target."""
+    (tmp_path / "plain").write_text("x")
+    under_a_file = tmp_path / "plain" / "f.md"
+    (tmp_path / "folder").mkdir()
+    for path, code in ((under_a_file, errno.EEXIST), (tmp_path / "folder", errno.EISDIR)):
+        with pytest.raises(StorageError) as info:
+            atomic_write_bytes(path, b"data")
+        assert info.value.message == f"cannot write {path}: {os.strerror(code)}"
+        assert info.value.path == str(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "plain"]  # no temp left

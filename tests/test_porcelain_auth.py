@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import errno
 import logging
+import os
+import socket
 import warnings
 from pathlib import Path
 from typing import Any
@@ -316,3 +319,164 @@ class TestMaskedInLogs:
             assert logging.getLogRecordFactory() is theirs
         finally:
             logging.setLogRecordFactory(original)
+
+
+class TestTokenErrors:
+    """Each way a token cannot be had: a TokenError with our words, naming the file."""
+
+    def test_each_unreadable_file_names_itself(self, tmp_path: Path) -> None:
+        """Missing, a folder, a socket, not UTF-8: message and path name the file, no cause shown."""
+        folder = tmp_path / "folder"
+        folder.mkdir()
+        undecodable = tmp_path / "latin1"
+        undecodable.write_bytes(b"caf\xe9")
+        undecodable.chmod(0o600)
+        listening = socket.socket(socket.AF_UNIX)
+        sock = tmp_path / "sock"
+        listening.bind(str(sock))
+        try:
+            cases = [
+                (tmp_path / "nope", "token file {} does not exist", True),
+                (folder, "token file {} is a directory, not a file", True),
+                (sock, "cannot read token file {}: " + os.strerror(errno.ENXIO), False),
+                (undecodable, "token file {} is not UTF-8 text", False),
+            ]
+            for path, words, chained in cases:
+                with pytest.raises(TokenError) as info:
+                    token_from_file(path).value()
+                assert info.value.message.startswith(words.format(path)), path
+                assert info.value.path == str(path)
+                # an OSError or a decode error is not kept: neither may carry file text
+                assert (info.value.__cause__ is not None) is chained, path
+        finally:
+            listening.close()
+
+    def test_warning_points_at_the_caller_and_the_log_has_the_same_words(
+        self, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """The mode warning is a UserWarning at the caller's line; the log line says the same."""
+        path = _token_file(tmp_path, SECRET, 0o640)
+        expected = (
+            f"token file {path} can be read by other users (mode 0o640); run: chmod 600 {path}"
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            token_from_file(path).value()
+        [warning] = caught
+        assert warning.category is UserWarning
+        assert str(warning.message) == expected
+        if "MUTANT_UNDER_TEST" not in os.environ:  # mutmut puts a frame of its own between
+            assert warning.filename == __file__
+        assert [r.getMessage() for r in caplog.records if r.name == "keps.porcelain.auth"] == [
+            expected
+        ]
+
+    @pytest.mark.parametrize(
+        ("token", "message"),
+        [
+            ("", "the token given is empty: it must hold a GitHub token"),
+            (
+                "ghp_a\x00b",
+                "the token given holds whitespace or control characters inside: "
+                "it must hold one token",
+            ),
+            (
+                "ghp_a\x7fb",
+                "the token given holds whitespace or control characters inside: "
+                "it must hold one token",
+            ),
+        ],
+    )
+    def test_a_given_token_is_checked(self, token: str, message: str) -> None:
+        """A given token, as a string or a provider: empty or with control characters is refused."""
+        for attempt in (lambda: resolve_token(token), lambda: token_from_value(token).value()):
+            with pytest.raises(TokenError) as info:
+                attempt()
+            assert info.value.message == message
+
+
+def _encoded_spans(prefix: bytes, token: bytes) -> tuple[int, int]:
+    """(first, end) of the base64 characters made only of *token*'s bits after *prefix*.
+
+    Character i of base64 covers bits 6i .. 6i+6 of the data; it is the token's alone
+    when those bits lie within the token's bits 8p .. 8(p+n).
+    """
+    lo, hi = 8 * len(prefix), 8 * (len(prefix) + len(token))
+    inside = [i for i in range(hi // 6 + 2) if lo <= 6 * i and 6 * i + 6 <= hi]
+    return inside[0], inside[-1] + 1
+
+
+class TestBase64Alignments:
+    @pytest.mark.parametrize("prefix", [b"", b"x", b"xy", b"x-access-token:"])
+    @pytest.mark.parametrize("encode", [base64.b64encode, base64.urlsafe_b64encode])
+    def test_exactly_the_token_characters_are_masked(self, prefix: bytes, encode: Any) -> None:
+        """At any alignment, in either alphabet, the characters made of the token go; the rest stays."""
+        token = QUOTABLE.encode()
+        encoded = encode(prefix + token + b"!tail").decode()
+        first, end = _encoded_spans(prefix, token)
+        assert redact(encoded, QUOTABLE) == encoded[:first] + REDACTED + encoded[end:]
+
+    def test_a_six_byte_token_is_masked_in_base64(self) -> None:
+        """Six bytes make eight base64 characters: the shortest run that is masked."""
+        assert redact(_b64("t0k:en"), "t0k:en") == REDACTED
+
+    def test_lower_case_and_non_ascii_quoting(self) -> None:
+        """%2f and %C3%A9 (an é, two bytes) are the token's characters, quoted."""
+        token = "tok/é"
+        for form in (quote(token, safe=""), quote(token, safe="").lower()):
+            assert redact(f"<{form}>", token) == f"<{REDACTED}>", form
+
+
+class TestScrubbing:
+    def test_arguments_the_message_does_not_show(self, caplog: pytest.LogCaptureFixture) -> None:
+        """A mapping argument holding the token, unused by the format, is dropped from the record."""
+        caplog.set_level(logging.DEBUG)
+        with masked_in_logs(QUOTABLE):
+            logging.getLogger("some.dependency").debug("%(a)s", {"a": "shown", "b": QUOTABLE})
+        [record] = [r for r in caplog.records if r.name == "some.dependency"]
+        assert record.getMessage() == "shown"
+        assert record.args is None
+        assert not holds_token(repr(vars(record)), QUOTABLE)
+
+    def test_an_exception_never_raised(self, caplog: pytest.LogCaptureFixture) -> None:
+        """exc_info without a traceback is masked too, and the exception dropped."""
+        caplog.set_level(logging.DEBUG)
+        error = RuntimeError(f"server said {QUOTABLE}")
+        with masked_in_logs(QUOTABLE):
+            logging.getLogger("some.dependency").error(
+                "failed", exc_info=(RuntimeError, error, None)
+            )
+        [record] = [r for r in caplog.records if r.name == "some.dependency"]
+        assert record.exc_info is None
+        assert record.exc_text == f"RuntimeError: server said {REDACTED}"
+
+    def test_stack_info(self, caplog: pytest.LogCaptureFixture) -> None:
+        """A stack whose source line shows the token is masked, the rest of it kept."""
+        caplog.set_level(logging.DEBUG)
+        log = logging.getLogger("some.dependency")
+        with masked_in_logs(QUOTABLE):
+            log.info("look", stack_info=QUOTABLE == "ghp_q/u+o=t%e:d@s?e&c#r~et01")
+        [record] = [r for r in caplog.records if r.name == "some.dependency"]
+        assert record.stack_info is not None
+        assert record.stack_info.startswith("Stack (most recent call last):")
+        assert "test_stack_info" in record.stack_info
+        assert REDACTED in record.stack_info
+        assert not holds_token(record.stack_info, QUOTABLE)
+
+    def test_keyword_arguments_reach_the_record_factory_below(self) -> None:
+        """Our factory passes keyword arguments on to the one it wraps."""
+        with masked_in_logs(QUOTABLE):
+            record = logging.getLogRecordFactory()(
+                name="n", level=logging.INFO, pathname="p", lineno=1, msg="m %s",
+                args=(QUOTABLE,), exc_info=None, func="f", sinfo=None,
+            )  # fmt: skip
+        assert (record.name, record.getMessage()) == ("n", f"m {REDACTED}")
+
+    def test_nested_blocks_leave_the_standard_factory(self) -> None:
+        """However blocks nest, the record factory is logging's own again after the last."""
+        assert logging.getLogRecordFactory() is logging.LogRecord
+        with masked_in_logs(QUOTABLE):
+            with masked_in_logs(SECRET), masked_in_logs(QUOTABLE):
+                pass
+            assert logging.getLogRecordFactory() is not logging.LogRecord
+        assert logging.getLogRecordFactory() is logging.LogRecord

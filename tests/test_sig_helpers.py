@@ -147,11 +147,11 @@ class TestRenderSigList:
         source.write_text("sigs:\n  - {dir: sig-x\n", encoding="utf-8")
         output = tmp_path / "out.yaml"
         assert render_sig_list.main([str(source), "--output", str(output)]) == 1
-        err = capsys.readouterr().err
-        assert err == (
-            f"render_sig_list: {source} is not valid YAML\n"
-            f"  - {source}:3 [sig-list-not-yaml] did not find expected ',' or '}}' (column 1)\n"
-        )
+        first, second, *rest = capsys.readouterr().err.splitlines()
+        assert first == f"render_sig_list: {source} is not valid YAML"
+        # our problem line: file, line and code; the parser's complaint after it is PyYAML's
+        assert second.startswith(f"  - {source}:3 [sig-list-not-yaml] ")
+        assert rest == []
         assert not output.exists()
 
     def test_missing_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

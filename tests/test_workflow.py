@@ -255,26 +255,38 @@ class TestIndexAfterAStep:
         assert index_parses == [root / "keps.yaml"]
 
 
+#: a time after T0, given to the end steps: their event and last_updated must carry it
+T1 = T0 + dt.timedelta(days=3, microseconds=7)
+
+
 class TestEndStates:
     def test_implement(self, root: Path) -> None:
-        """implementable -> implemented."""
+        """implementable -> implemented, recorded as 'implement' by the approver at the time given."""
         kep_dir = to_implementable(root)
-        workflow.implement(runtime(root, "sig-node/my-kep", APPROVER))
-        assert keps.open(kep_dir).state is State.IMPLEMENTED
+        workflow.implement(runtime(root, "sig-node/my-kep", APPROVER), now=T1)
+        kep = keps.open(kep_dir)
+        assert kep.state is State.IMPLEMENTED
+        last = kep.events[-1]
+        assert (last.event_type, last.principal, last.date) == ("implement", APPROVER, T1)
+        assert kep.last_updated == T1
 
     @pytest.mark.parametrize(
-        ("step", "state"),
+        ("step", "name", "state"),
         [
-            (workflow.defer, State.DEFERRED),
-            (workflow.reject, State.REJECTED),
-            (workflow.withdraw, State.WITHDRAWN),
+            (workflow.defer, "defer", State.DEFERRED),
+            (workflow.reject, "reject", State.REJECTED),
+            (workflow.withdraw, "withdraw", State.WITHDRAWN),
         ],
     )
-    def test_from_provisional(self, root: Path, step: object, state: State) -> None:
-        """A provisional KEP may be deferred, rejected or withdrawn."""
+    def test_from_provisional(self, root: Path, step: object, name: str, state: State) -> None:
+        """A provisional KEP may be deferred, rejected or withdrawn; the step is recorded."""
         kep_dir = to_provisional(root)
-        step(runtime(root, "sig-node/my-kep", APPROVER))  # type: ignore[operator]
-        assert keps.open(kep_dir).state is state
+        step(runtime(root, "sig-node/my-kep", APPROVER), now=T1)  # type: ignore[operator]
+        kep = keps.open(kep_dir)
+        assert kep.state is state
+        last = kep.events[-1]
+        assert (last.event_type, last.principal, last.date) == (name, APPROVER, T1)
+        assert kep.last_updated == T1
 
     def test_implement_refused_for_provisional(self, root: Path) -> None:
         """A KEP cannot be implemented before it is approved."""

@@ -110,6 +110,7 @@ def _record(entry: Entry) -> dict[str, object]:
         "latest_milestone": entry.latest_milestone,
         "feature_gates": entry.feature_gates,
         "prr_approvers": entry.prr_approvers,
+        "prr_approvals": dict(entry.prr_approvals),
     }
 
 

@@ -105,15 +105,23 @@ class FileToken:
         try:
             mode = self.path.stat().st_mode
             text = read_bytes(self.path, limit=_TOKEN_FILE_LIMIT).decode("utf-8")
-        except (FileNotFoundError, KepNotFoundError):
+        except (FileNotFoundError, KepNotFoundError) as exc:
             msg = f"token file {self.path} does not exist"
-            raise TokenError(msg, path=self.path) from None
+            raise TokenError(msg, path=self.path) from exc
         except InvalidContentError as exc:  # a folder, a FIFO, a device, far too large
-            msg = f"token file {self.path} cannot be used: {exc.message}"
-            raise TokenError(msg, path=self.path) from None
-        except (OSError, KepError) as exc:
+            shown = (
+                "is a directory, not a file"
+                if self.path.is_dir()
+                else "is not a regular file of at most 64 KiB"
+            )
+            msg = f"token file {self.path} {shown}"
+            raise TokenError(msg, path=self.path) from exc
+        except (OSError, KepError) as exc:  # not kept: an OSError may carry file text
+            cause = exc.__cause__ if isinstance(exc, KepError) else exc
             reason = (
-                exc.message if isinstance(exc, KepError) else exc.strerror or type(exc).__name__
+                cause.strerror
+                if isinstance(cause, OSError) and cause.strerror
+                else type(cause or exc).__name__
             )
             msg = f"cannot read token file {self.path}: {reason}"
             raise TokenError(msg, path=self.path) from None
