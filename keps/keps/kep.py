@@ -491,6 +491,10 @@ class Kep:
         )
         self._metadata = attrs.evolve(self._metadata, events=(*self._metadata.events, event))
 
+    def mark_updated(self, now: dt.datetime) -> None:
+        """Record that a lifecycle step changed the KEP at *now* (its ``last_updated``)."""
+        self._metadata = attrs.evolve(self._metadata, last_updated=now)
+
     def add_checks(self, *checks: Check) -> None:
         """Run *checks* too, on top of the ones the KEP's state calls for."""
         self._checks.extend(checks)

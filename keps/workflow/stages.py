@@ -22,7 +22,13 @@ from keps.keps import Kep
 from keps.keps.metadata import STAGES, Milestone, PrrApproval
 from keps.keps.states import State
 from keps.settings import Runtime
-from keps.workflow._step import DEFAULT_TIMEOUT, locked_kep, require_state, utcnow, write
+from keps.workflow._step import (
+    DEFAULT_TIMEOUT,
+    locked_kep,
+    require_state,
+    utcnow,
+    write,
+)
 
 __all__ = ["DEPRECATION", "MATURITY", "can_promote", "promote", "prr_approve"]
 
@@ -70,11 +76,6 @@ def _stage(stage: str) -> str:
         msg = f"stage {stage!r} is not one of: {', '.join(STAGES)}{hint}"
         raise InvalidArgumentError(msg, argument="stage", value=stage)
     return stage
-
-
-def _day(now: dt.datetime) -> dt.datetime:
-    """Midnight UTC of *now*'s day: kep.yaml's dates are days."""
-    return dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC)
 
 
 def promote(
@@ -127,7 +128,8 @@ def promote(
         milestones[stage] = release
         ordered = tuple((s, milestones[s]) for s in STAGES if s in milestones)
         ordered += tuple((s, t) for s, t in milestones.items() if s not in STAGES)
-        kep.update(stage=stage, milestone=ordered, latest_milestone=release, last_updated=_day(now))
+        kep.update(stage=stage, milestone=ordered, latest_milestone=release)
+        kep.mark_updated(now)
         if prr_approver is not None:
             _approve(kep, stage, prr_approver)
         kep.add_event("promote", runtime.principal, now=now, notes=f"{stage} in {release}")

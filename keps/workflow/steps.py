@@ -274,6 +274,7 @@ def approve(
             raise TransitionError(msg, path=kep.path)
         kep.set_state(State.IMPLEMENTABLE)
         kep.add_event("approve", runtime.principal, now=now)
+        kep.mark_updated(now)
         kep.check(now=now)
         # a KEP of today's layout has its number from the start (the tracking issue's)
         claim = kep if kep.kep_number is None else None
@@ -294,6 +295,7 @@ def _end(
         require_state(kep, step, *allowed)
         kep.set_state(target)
         kep.add_event(step, runtime.principal, now=now)
+        kep.mark_updated(now)
         kep.check(now=now)
         write([kep], runtime.content_root, now=now, timeout=timeout)
         return kep
@@ -359,6 +361,8 @@ def replace(
         old.update(superseded_by=(*old.superseded_by, new_location))
         new.update(replaces=(*new.replaces, old_location))
         old.add_event("replace", runtime.principal, now=now, notes=f"replaced by {new_location}")
+        old.mark_updated(now)
+        new.mark_updated(now)
         old.check(now=now)
         new.check(now=now)
         write([old, new], runtime.content_root, now=now, timeout=timeout)

@@ -557,6 +557,12 @@ class EnhancementsKep(Kep):
         kep._pending[README_FILE] = _readme_from_template(keps_dir, kep_number, metadata.title)
         return kep
 
+    def mark_updated(self, now: dt.datetime) -> None:
+        """Set ``last-updated`` to *now*'s day: kep.yaml's dates are days, and it keeps no
+        events, so the date is a step's only trace in the file."""
+        day = dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC)
+        self._metadata = attrs.evolve(self._metadata, last_updated=day)
+
     # -- sections: the ## headings of README.md --
 
     def set_section(self, section: str, text: str) -> str:
