@@ -67,7 +67,7 @@ def test_happy_path_through_kepctl_alone(root: Path) -> None:
     assert shown["kep_number"] == 1
     assert shown["state"] == "implementable"
     assert shown["approvers"] == ["arnold"]
-    assert "passes every check for a implementable KEP" in ok(kepctl(root, "check", KEP))
+    assert "passes every check for an implementable KEP" in ok(kepctl(root, "check", KEP))
 
     assert "indexed 1 KEP(s), 0 broken; next KEP number 2" in ok(kepctl(root, "index", "rebuild"))
     rows = list(
@@ -101,7 +101,7 @@ def test_happy_path_through_kepctl_alone(root: Path) -> None:
         (("approve", KEP), "approve needs a provisional KEP"),
         (("accept", KEP), "never proposed"),
         (("init", KEP), "already exists"),
-        (("implement", KEP), "implement needs a implementable KEP"),
+        (("implement", KEP), "implement needs an implementable KEP"),
         (("propose", "sig-nod/typo"), "sig-node"),
         (("propose", "sig-node/nothing"), "create one with init first"),
         (("query", "colour:blue"), "colour"),

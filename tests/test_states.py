@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from keps.keps.states import TRANSITIONS, State, can_transition, parse_state
+from keps.keps.states import TRANSITIONS, State, can_transition, parse_state, with_article
 
 
 def _documented_table() -> dict[State, frozenset[State]]:
@@ -94,3 +94,18 @@ class TestStates:
         """An unknown state is refused with the list of valid states."""
         with pytest.raises(ValueError, match=r"unknown state 'pending'; valid states are: draft, "):
             parse_state("pending")
+
+    @pytest.mark.parametrize(
+        ("state", "said"),
+        [
+            (State.IMPLEMENTABLE, "an implementable"),
+            (State.IMPLEMENTED, "an implemented"),
+            (State.DRAFT, "a draft"),
+            (State.PROVISIONAL, "a provisional"),
+            ("Implementable", "an Implementable"),
+            (None, "a stateless"),
+        ],
+    )
+    def test_a_state_is_said_with_its_article(self, state: State | str | None, said: str) -> None:
+        """Messages say "an implementable KEP", never "a implementable KEP"."""
+        assert with_article(state) == said

@@ -293,7 +293,7 @@ class TestEndStates:
         to_provisional(root)
         before = snapshot(root)
         with pytest.raises(
-            TransitionError, match="it is provisional, and implement needs a implementable KEP"
+            TransitionError, match="it is provisional, and implement needs an implementable KEP"
         ):
             workflow.implement(runtime(root, "sig-node/my-kep"))
         assert snapshot(root) == before

@@ -15,6 +15,7 @@ from keps.cli._complete import complete_targets
 from keps.cli._pull_request import PullRequestOpener, pr_options, pull_request_opener
 from keps.cli.output import _plain
 from keps.keps import Kep
+from keps.keps.states import with_article
 from keps.problems import errors_only
 
 __all__ = ["COMMANDS", "SHOW_FORMATS", "check", "pull_request", "show"]
@@ -52,7 +53,7 @@ def check(content_root: Path, target: str) -> Report:
     blocking = errors_only(problems)
     if blocking:
         return Report(listed, error=f"{len(blocking)} problem(s) in {kep.path}")
-    return Report(f"{listed}ok: {kep.title} passes every check for a {kep.state} KEP\n")
+    return Report(f"{listed}ok: {kep.title} passes every check for {with_article(kep.state)} KEP\n")
 
 
 def pull_request(content_root: Path, target: str, opener: PullRequestOpener) -> Report:

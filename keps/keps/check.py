@@ -23,7 +23,7 @@ import attrs
 from keps.keps.metadata import Metadata
 from keps.keps.path import text_fault
 from keps.keps.sections import required_for
-from keps.keps.states import State
+from keps.keps.states import State, with_article
 from keps.keps.themes import DEVELOPMENT_THEMES, is_known_theme
 from keps.problems import Problem
 from keps.sigs import SigRegistry
@@ -469,7 +469,7 @@ def kep_number_is_not_set(ctx: CheckContext) -> Iterator[Problem]:
         yield _problem(
             ctx,
             "kep-number-too-early",
-            f"a {ctx.metadata.state} KEP must not have a kep_number yet "
+            f"{with_article(ctx.metadata.state)} KEP must not have a kep_number yet "
             f"(has {ctx.metadata.kep_number})",
             "kep_number",
         )
@@ -486,7 +486,7 @@ def required_sections_are_listed(ctx: CheckContext) -> Iterator[Problem]:
             yield _problem(
                 ctx,
                 "section-required",
-                f"a {state} KEP needs the {spec.name} section ({spec.filename})",
+                f"{with_article(state)} KEP needs the {spec.name} section ({spec.filename})",
                 "sections",
             )
 

@@ -34,7 +34,7 @@ from keps.errors import (
 )
 from keps.keps.check import Check, CheckContext
 from keps.keps.metadata import Event, Exemption, FeatureGate, Metadata, PrrApproval, unique
-from keps.keps.states import State, can_transition, parse_state
+from keps.keps.states import State, can_transition, parse_state, with_article
 from keps.problems import Problem, errors_only
 from keps.sigs import SigRegistry
 
@@ -460,7 +460,7 @@ class Kep:
         if current == target:
             return
         if current is not None and not can_transition(current, target):
-            msg = f"a {current} KEP cannot become {target} ({self._path})"
+            msg = f"{with_article(current)} KEP cannot become {target} ({self._path})"
             raise TransitionError(msg, path=self._path)
         self._metadata = attrs.evolve(self._metadata, state=target)
 

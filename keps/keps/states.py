@@ -21,7 +21,7 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["TRANSITIONS", "State", "can_transition", "parse_state"]
+__all__ = ["TRANSITIONS", "State", "can_transition", "parse_state", "with_article"]
 
 
 class State(enum.StrEnum):
@@ -78,3 +78,9 @@ def parse_state(value: object) -> State:
     valid = ", ".join(s.value for s in State)
     msg = f"unknown state {value!r}; valid states are: {valid}"
     raise ValueError(msg)
+
+
+def with_article(state: str | None) -> str:
+    """*state* as a message says it: "an implementable", "a draft", "a stateless" (None)."""
+    word = "stateless" if state is None else str(state)
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

@@ -51,7 +51,7 @@ from keps.errors import KepError
 from keps.keps import Kep
 from keps.keps.layouts.enhancements import OWNERS_ALIASES, TEMPLATE_DIR
 from keps.keps.metadata import STAGES, Milestone
-from keps.keps.states import State
+from keps.keps.states import State, with_article
 from keps.problems import Problem
 from keps.validate.owners import PRR_ALIASES, read_aliases
 from keps.validate.repository import Repository
@@ -237,11 +237,13 @@ def _prr_problems(
     latest = data.get("latest-milestone", "")
     stage = data.get("stage", "")
     if not latest:
-        msg = f"a {status} KEP must set latest-milestone"
+        msg = f"{with_article(status)} KEP must set latest-milestone"
         yield _at(decoded, path, "latest-milestone-missing", msg, "latest-milestone")
         return
     if not stage:
-        yield _at(decoded, path, "stage-missing", f"a {status} KEP must set stage", "stage")
+        yield _at(
+            decoded, path, "stage-missing", f"{with_article(status)} KEP must set stage", "stage"
+        )
         return
     version = tolerant_version(latest)
     if version is None:

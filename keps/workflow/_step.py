@@ -20,7 +20,7 @@ from keps._recovery import recover_journals
 from keps.errors import KepNotFoundError, TransitionError
 from keps.keps import Kep
 from keps.keps.path import INDEX_FILE, relative_location
-from keps.keps.states import State
+from keps.keps.states import State, with_article
 from keps.settings import Runtime
 from keps.workflow._changes import note_commit
 
@@ -98,7 +98,7 @@ def require_state(kep: Kep, step: str, *allowed: State) -> None:
     """Refuse *step* unless the KEP is in one of the *allowed* states, saying which it is in."""
     if kep.state not in allowed:
         wanted = " or ".join(str(s) for s in allowed)
-        msg = f"cannot {step} {kep.path.name}: it is {kep.state or 'in no state'}, and {step} needs a {wanted} KEP"
+        msg = f"cannot {step} {kep.path.name}: it is {kep.state or 'in no state'}, and {step} needs {with_article(wanted)} KEP"
         raise TransitionError(msg, path=kep.path)
 
 
