@@ -4,7 +4,15 @@ Modules on the start-up path of ``kepctl query`` need these names without import
 object model that defines what the files hold.
 """
 
-__all__ = ["INDEX_FILE", "KEPS_DIR", "KEP_FILE", "METADATA_FILE", "PRR_DIR"]
+__all__ = [
+    "INDEX_FILE",
+    "KEPS_DIR",
+    "KEP_FILE",
+    "METADATA_FILE",
+    "PRR_DIR",
+    "README_FILE",
+    "SIGS_FILE",
+]
 
 #: The index at the content root.
 INDEX_FILE = "keps.yaml"
@@ -14,6 +22,12 @@ METADATA_FILE = "metadata.yaml"
 
 #: A today's-layout (kubernetes/enhancements) KEP's metadata, in its folder.
 KEP_FILE = "kep.yaml"
+
+#: A today's-layout KEP's text, beside its kep.yaml (the 2018 layout generates one too).
+README_FILE = "README.md"
+
+#: A content root's own SIG list, beside its SIG folders.
+SIGS_FILE = "sigs.yaml"
 
 #: The folder of an enhancements checkout that holds its KEPs.
 KEPS_DIR = "keps"

@@ -19,6 +19,7 @@ import os
 import unicodedata
 from pathlib import Path, PurePosixPath
 
+from keps._names import INDEX_FILE, SIGS_FILE
 from keps.errors import InvalidContentError, PathOutsideError
 from keps.sigs import KUBERNETES_WIDE_DIR, SIG_WIDE_DIR, Routing, SigRegistry, route
 
@@ -34,8 +35,6 @@ __all__ = [
     "text_fault",
 ]
 
-INDEX_FILE = "keps.yaml"
-SIGS_FILE = "sigs.yaml"
 
 #: The longest folder name, in UTF-8 bytes: what ext4, APFS, NTFS and most others allow.
 MAX_NAME_BYTES = 255

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from keps._checkout import content_root_of, is_checkout
-from keps._names import INDEX_FILE
+from keps._names import INDEX_FILE, SIGS_FILE
 from keps.errors import ContentRootNotFoundError, KepError
 from keps.settings.file import CONTENT_ROOT_KEY, absolute_path, load_settings, settings_path
 from keps.sigs import KUBERNETES_WIDE_DIR, SigRegistry
@@ -19,8 +19,6 @@ __all__ = ["ENV_CONTENT_ROOT", "find_content_root", "is_content_root"]
 ENV_CONTENT_ROOT = "KEP_CONTENT_ROOT"
 
 _log = logging.getLogger(__name__)
-
-_SIGS_FILE = "sigs.yaml"
 
 
 def find_content_root(
@@ -129,11 +127,11 @@ def _split_listing(listing: list[os.DirEntry[str]]) -> tuple[set[str], set[str]]
 
 def _looks_like_root(folder: Path, names: set[str], files: set[str], registry: SigRegistry) -> bool:
     sig_list = registry
-    if _SIGS_FILE in files:
+    if SIGS_FILE in files:
         try:
-            sig_list = SigRegistry.from_file(folder / _SIGS_FILE)
+            sig_list = SigRegistry.from_file(folder / SIGS_FILE)
         except KepError as exc:
-            _log.debug("ignoring %s: %s", folder / _SIGS_FILE, exc)
+            _log.debug("ignoring %s: %s", folder / SIGS_FILE, exc)
     sigs = set(sig_list.all())
     if sigs and sigs <= names:
         return True

@@ -46,7 +46,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from keps._files import read_text
-from keps._names import KEP_FILE, PRR_DIR
+from keps._names import KEP_FILE, METADATA_FILE, PRR_DIR, README_FILE
 from keps.errors import KepError
 from keps.keps import Kep
 from keps.keps.layouts.enhancements import OWNERS_ALIASES, TEMPLATE_DIR
@@ -56,7 +56,6 @@ from keps.problems import Problem
 from keps.validate.owners import PRR_ALIASES, read_aliases
 from keps.validate.repository import Repository
 from keps.validate.strict import Decoded
-from keps.validate.walk import README as _README
 
 __all__ = [
     "KEPVAL_CHECKS",
@@ -77,7 +76,6 @@ RepositoryCheck: TypeAlias = Callable[[Repository], Iterator[Problem]]
 PRR_FROM = Milestone.parse("v1.21")
 
 _PRR_STATES = frozenset({State.IMPLEMENTABLE, State.IMPLEMENTED})
-_SEED_FILE = "metadata.yaml"
 
 
 def milestone_of(text: str) -> Milestone | None:
@@ -160,11 +158,11 @@ def checkout_is_complete(repo: Repository) -> Iterator[Problem]:
     if not (keps_dir / PRR_DIR).is_dir():
         msg = f"keps/{PRR_DIR}/ is missing (CI refuses a checkout without it)"
         yield Problem("checkout-incomplete", msg, path=str(keps_dir / PRR_DIR))
-    readme = keps_dir / _README
+    readme = keps_dir / README_FILE
     if not readme.is_file():  # os.Stat follows a link, as here
         msg = "keps/README.md is missing or not a regular file (CI refuses the checkout)"
         yield Problem("checkout-incomplete", msg, path=str(readme))
-    template = keps_dir / TEMPLATE_DIR / _README
+    template = keps_dir / TEMPLATE_DIR / README_FILE
     try:
         read_text(template)
     except KepError:
@@ -188,8 +186,10 @@ def every_readme_has_its_kep_yaml(repo: Repository) -> Iterator[Problem]:
     """
     for readme in repo.walked.orphan_readmes:
         msg = f"{repo.relative(readme)} has no {KEP_FILE} beside it (CI requires one)"
-        if (readme.parent / _SEED_FILE).exists():
-            msg += f"; this folder is in the 2018 layout ({_SEED_FILE}): convert it to {KEP_FILE}"
+        if (readme.parent / METADATA_FILE).exists():
+            msg += (
+                f"; this folder is in the 2018 layout ({METADATA_FILE}): convert it to {KEP_FILE}"
+            )
         yield Problem("kep-yaml-missing", msg, path=str(readme), line=1)
 
 

@@ -30,6 +30,7 @@ from typing import Any, TypeAlias
 import attrs
 import yaml
 
+from keps._names import KEP_FILE
 from keps.keps.metadata import STAGES
 from keps.problems import Problem
 
@@ -75,7 +76,7 @@ _GATE = Struct("feature gate", {"name": TEXT, "components": TEXTS})
 
 #: api.Proposal's yaml keys (api/proposal.go) with their kinds.
 KEP_SCHEMA = Struct(
-    "kep.yaml",
+    KEP_FILE,
     {
         # fields without a yaml tag: yaml.v3 takes the lower-cased Go field name
         "id": TEXT,

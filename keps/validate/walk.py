@@ -10,11 +10,9 @@ from pathlib import Path
 
 import attrs
 
-from keps._names import KEP_FILE, PRR_DIR
+from keps._names import KEP_FILE, PRR_DIR, README_FILE
 
-__all__ = ["README", "Walked", "upstream_walk"]
-
-README = "README.md"
+__all__ = ["Walked", "upstream_walk"]
 
 
 @attrs.frozen
@@ -52,7 +50,7 @@ def upstream_walk(keps_dir: Path) -> Walked:
             if has_kep and name == KEP_FILE:
                 kep_files.append(path)
                 return
-            if name == README and folder != keps_dir and not has_kep:
+            if name == README_FILE and folder != keps_dir and not has_kep:
                 orphans.append(path)
 
     if keps_dir.is_dir():

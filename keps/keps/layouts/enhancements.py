@@ -71,8 +71,8 @@ KEYS_DIR = _names.KEPS_DIR
 PRR_DIR = _names.PRR_DIR
 OWNERS_ALIASES = "OWNERS_ALIASES"
 TEMPLATE_DIR = _TEMPLATE_DIR
-README_FILE = "README.md"
-SIGS_FILE = "sigs.yaml"
+SIGS_FILE = _names.SIGS_FILE
+README_FILE = _names.README_FILE
 
 #: The statuses of today's process (kubernetes/enhancements api/proposal.go); no draft.
 STATUSES: tuple[str, ...] = (
