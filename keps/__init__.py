@@ -8,6 +8,9 @@ The object model is re-exported here::
     print(kep.title, kep.state)
     kep.add_reviewers("jdoe")
     kep.persist()          # atomic; comments and unknown keys in metadata.yaml survive
+
+    ks = keps.load("~/src/enhancements")     # every KEP, for analysis (keps.analysis)
+    ks.query("sig:sig-node stage:beta").to_dataframe()
 """
 
 from typing import TYPE_CHECKING
@@ -16,6 +19,7 @@ from keps import _lazy
 
 if TYPE_CHECKING:
     from keps import errors
+    from keps.analysis.collection import KepCollection, load
     from keps.convert.layout import convert_layout
     from keps.errors import (
         CheckFailedError,
@@ -30,22 +34,27 @@ if TYPE_CHECKING:
     from keps.keps import check, sections
     from keps.keps.kep import Kep, new, open
     from keps.keps.metadata import Event, Exemption, Metadata
+    from keps.keps.milestones import STAGES, ByStage, Milestone
     from keps.keps.states import TRANSITIONS, State, can_transition
     from keps.keps.themes import DEVELOPMENT_THEMES
     from keps.problems import Problem, Severity
 
 __all__ = [
     "DEVELOPMENT_THEMES",
+    "STAGES",
     "TRANSITIONS",
+    "ByStage",
     "CheckFailedError",
     "Event",
     "Exemption",
     "InvalidContentError",
     "Kep",
+    "KepCollection",
     "KepError",
     "KepExistsError",
     "KepNotFoundError",
     "Metadata",
+    "Milestone",
     "PathOutsideError",
     "Problem",
     "Severity",
@@ -56,6 +65,7 @@ __all__ = [
     "check",
     "convert_layout",
     "errors",
+    "load",
     "new",
     "open",
     "sections",
@@ -84,6 +94,15 @@ __getattr__, __dir__ = _lazy.attach(
             "Event",
             "Exemption",
             "Metadata",
+        ),
+        "keps.keps.milestones": (
+            "STAGES",
+            "ByStage",
+            "Milestone",
+        ),
+        "keps.analysis.collection": (
+            "KepCollection",
+            "load",
         ),
         "keps.keps.states": (
             "TRANSITIONS",

@@ -52,6 +52,7 @@ __all__ = [
     "KepExistsError",
     "KepNotFoundError",
     "LockTimeoutError",
+    "MissingExtraError",
     "PathOutsideError",
     "PermissionDeniedError",
     "PorcelainError",
@@ -133,6 +134,14 @@ class SettingsError(KepError):
 
 class ContentRootNotFoundError(SettingsError):
     """No content root was configured and none was found by searching."""
+
+
+class MissingExtraError(KepError, ImportError):
+    """A feature needs an optional extra that is not installed; the message names it."""
+
+    def __init__(self, feature: str, extra: str = "analysis") -> None:
+        super().__init__(f"{feature} needs the keps[{extra}] extra: pip install 'keps[{extra}]'")
+        self.extra = extra
 
 
 class IndexCorruptError(KepError):

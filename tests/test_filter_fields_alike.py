@@ -15,7 +15,7 @@ import pytest
 import keps
 import keps.index
 from keps.filter import FIELDS, parse_query, select
-from keps.keps.metadata import FeatureGate, PrrApproval
+from keps.keps.metadata import STAGES, FeatureGate, PrrApproval
 from tests.kep_factory import make_kep
 
 #: one query term per field, chosen so that some KEPs of the tree match and some do not
@@ -37,6 +37,9 @@ TERMS = {
     "milestone": "milestone>=v1.29",
     "gate": "gate:PodThings",
     "prr": "prr:@deads2k",
+    # one field per stage; the beta KEP of the checkout names every stage
+    **{f"milestone.{stage}": f"milestone.{stage}:>=v1.27" for stage in STAGES},
+    **{f"prr.{stage}": f"prr.{stage}:@deads2k" for stage in STAGES},
 }
 
 
@@ -49,10 +52,15 @@ def _checkout_kep(root: Path, name: str, number: int, stage: str, milestone: str
         f"approvers: ['@arnold']\nreviewers: ['@rita']\nstage: {stage}\n"
         f"latest-milestone: '{milestone}'\ncreation-date: 2023-05-01\n"
         f"feature-gates:\n  - name: PodThings\n    components: [kubelet]\n"
+        + "milestone:\n"
+        + "".join(f"  {s}: v1.{27 + n}\n" for n, s in enumerate(STAGES[: 1 + STAGES.index(stage)]))
     )
     prr = root / "keps" / "prod-readiness" / "sig-node"
     prr.mkdir(parents=True, exist_ok=True)
-    (prr / f"{number}.yaml").write_text(f"kep-number: {number}\n{stage}:\n  approver: '@deads2k'\n")
+    (prr / f"{number}.yaml").write_text(
+        f"kep-number: {number}\n"
+        + "".join(f"{s}:\n  approver: '@deads2k'\n" for s in STAGES[: 1 + STAGES.index(stage)])
+    )
 
 
 @pytest.fixture(name="trees")
@@ -74,6 +82,7 @@ def _trees(tmp_path: Path) -> list[Path]:
     checkout = tmp_path / "checkout"
     _checkout_kep(checkout, "alpha-thing", 1000, "alpha", "v1.28")
     _checkout_kep(checkout, "beta-thing", 2000, "beta", "v1.30")
+    _checkout_kep(checkout, "gone-thing", 3000, "removed", "v1.33")
     return [seed, checkout]
 
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TypeVar, cast
 
 import attrs
 
 from keps.errors import InvalidArgumentError
-from keps.filter.fields import Field, Kind, lookup, read_values, shown
+from keps.filter.fields import Field, Kind, field_value, lookup, read_values, shown
 
 __all__ = [
     "All",
@@ -292,8 +293,10 @@ def _leaf(attribute: str, one: Callable[[object], bool]) -> Callable[[object], b
             return known
         return one(raw)
 
+    read = partial(field_value, attribute=attribute) if "." in attribute else None
+
     def test(item: object) -> bool:
-        value = getattr(item, attribute, None)
+        value = getattr(item, attribute, None) if read is None else read(item)
         if value is None or value == "":
             return False
         if isinstance(value, tuple | list):

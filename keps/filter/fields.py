@@ -20,13 +20,23 @@ import attrs
 
 from keps._time import parse_time
 from keps.errors import InvalidArgumentError
+from keps.keps.milestones import STAGES
 from keps.keps.numbers import MAX_KEP_NUMBER, parse_kep_number
 from keps.keps.states import State, parse_state
 
 if TYPE_CHECKING:
-    from keps.keps.metadata import Milestone
+    from keps.keps.milestones import Milestone
 
-__all__ = ["FIELDS", "Field", "Kind", "lookup", "parse_day", "read_values", "shown"]
+__all__ = [
+    "FIELDS",
+    "Field",
+    "Kind",
+    "field_value",
+    "lookup",
+    "parse_day",
+    "read_values",
+    "shown",
+]
 
 
 class Kind(enum.StrEnum):
@@ -118,7 +128,7 @@ def _text(value: object) -> str:
 
 
 def _version(value: object) -> Milestone:
-    from keps.keps.metadata import Milestone  # the object model, only for milestone terms
+    from keps.keps.milestones import Milestone
 
     return Milestone.parse(value)
 
@@ -186,6 +196,9 @@ FIELDS: Mapping[str, Field] = MappingProxyType(
             _row("milestone", "latest_milestone", Kind.VERSION, "latest-milestone"),
             _row("gate", "feature_gates", Kind.NAME, "feature-gate", "feature-gates"),
             _row("prr", "prr_people", Kind.HANDLE, "prr-approver", "prr-approvers"),
+            # one field per stage: milestone.beta, prr.beta (ByStage attributes of an entry)
+            *(_row(f"milestone.{stage}", f"milestone.{stage}", Kind.VERSION) for stage in STAGES),
+            *(_row(f"prr.{stage}", f"prr.{stage}", Kind.HANDLE) for stage in STAGES),
         )
     }
 )
@@ -214,9 +227,24 @@ def lookup(name: str) -> Field:
     raise InvalidArgumentError(msg, argument="field", value=name)
 
 
+def field_value(item: object, attribute: str) -> object:
+    """The value of *attribute* of *item*; a dotted name (``milestone.beta``) reads through.
+
+    None when *item* has no such attribute (a Kep has no ``milestone.beta`` of its own).
+    """
+    if "." not in attribute:
+        return getattr(item, attribute, None)
+    value: object = item
+    for part in attribute.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
 def read_values(field: Field, item: object) -> tuple[object, ...]:
     """The comparable values *item* holds for *field*: none, one, or one per list item."""
-    value = getattr(item, field.attribute, None)
+    value = field_value(item, field.attribute)
     if value is None or value == "":
         return ()
     items = value if isinstance(value, tuple | list) else (value,)

@@ -32,7 +32,11 @@ from keps.filter.values import SIG_FIELDS, check_values
 
 __all__ = ["parse_query"]
 
-_TERM = re.compile(r"(?P<field>[A-Za-z][A-Za-z0-9_-]*)(?P<op>>=|<=|>|<|=|:)(?P<value>.*)", re.S)
+_TERM = re.compile(
+    r"(?P<field>[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z][A-Za-z0-9_-]*)?)"
+    r"(?P<op>:?(?:>=|<=|>|<)|=|:)(?P<value>.*)",
+    re.S,
+)
 
 
 @attrs.frozen
@@ -139,7 +143,7 @@ def _parse_term(query: str, term: _Term, sigs: Callable[[], frozenset[str] | Non
         field = lookup(match["field"])
     except ValueError as exc:
         raise fail(str(exc)) from exc
-    op = match["op"]
+    op = match["op"].removeprefix(":") or ":"  # milestone:>=v1.29 is milestone>=v1.29
     values = _split_values(match["value"])
     if any(not value.strip() for value in values):
         msg = f"empty value in {text!r}: give a value after {match['field']}{op}"

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from keps.errors import InvalidArgumentError, QuerySyntaxError
 from keps.filter.criteria import Criterion
-from keps.filter.fields import FIELDS, Kind, lookup, shown
+from keps.filter.fields import FIELDS, Kind, field_value, lookup, shown
 from keps.keps.states import State
 
 __all__ = ["select", "sort_attribute"]
@@ -104,16 +104,27 @@ def select(
     if not chosen:
         return []
     attribute = sort_attribute(sort_by, chosen[0][1])
-    handles = any(f.attribute == attribute and f.kind is Kind.HANDLE for f in FIELDS.values())
+    kinds = {f.kind for f in FIELDS.values() if f.attribute == attribute}
+    handles = Kind.HANDLE in kinds
     with_value: list[tuple[T, object]] = []
     without: list[tuple[T, object]] = []
     for item, view in chosen:
-        value = getattr(view, attribute, None)
-        (without if value is None or value in ("", ()) else with_value).append((item, view))
-    with_value.sort(
-        key=lambda pair: _key(getattr(pair[1], attribute), handles=handles), reverse=reverse
-    )
+        value = field_value(view, attribute)
+        if Kind.VERSION in kinds:  # releases in release order: v1.9 before v1.30
+            value = _release(value)
+        (without if value is None or value in ("", ()) else with_value).append((item, value))
+    with_value.sort(key=lambda pair: _key(pair[1], handles=handles), reverse=reverse)
     return [item for item, _ in with_value + without]
+
+
+def _release(value: object) -> object:
+    """*value* as a Milestone to sort by, or None when it names no release."""
+    from keps.keps.milestones import Milestone
+
+    try:
+        return Milestone.parse(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _view(item: object) -> object:

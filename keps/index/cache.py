@@ -78,7 +78,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout of the cached data changes.
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 #: Files modified this close to (or after) the start of a rebuild are read next time too.
 RACY_NS = 2_000_000_000
@@ -441,6 +441,10 @@ _ENTRY_FIELDS = (
     "prr_approvers",
     "unparsed",
     "prr_approvals",
+    "milestones",
+    "replaces",
+    "superseded_by",
+    "see_also",
 )
 
 
@@ -500,6 +504,10 @@ def to_plain(result: Entry | BrokenKep) -> tuple[Any, ...]:
             _interned(result.prr_approvers),
             result.unparsed,
             result.prr_approvals,
+            tuple((_intern(stage), _intern(text)) for stage, text in result.milestones),
+            result.replaces,
+            result.superseded_by,
+            result.see_also,
         )
     problems = tuple(problem_plain(p) for p in result.problems)
     return ("broken", result.location, problems, result.kep_number, result.uuid)
@@ -599,7 +607,7 @@ def well_formed(known: object) -> bool:
 # fool it.
 
 #: Bumped whenever the layout of the parsed-index cache changes.
-PARSED_VERSION = 4
+PARSED_VERSION = 5
 
 
 def parsed_path(content_root: Path) -> Path:
@@ -741,6 +749,10 @@ def remember_written(
     _set_prr_approvers,
     _set_unparsed,
     _set_prr_approvals,
+    _set_milestones,
+    _set_replaces,
+    _set_superseded_by,
+    _set_see_also,
 ) = (Entry.__dict__[name].__set__ for name in _ENTRY_FIELDS)
 
 #: Each state by its value: a dict lookup instead of parse_state for cached values.
@@ -768,12 +780,24 @@ def _trusted_entry(values: tuple[Any, ...]) -> Entry:
         raise ValueError(msg)
     (uuid, number, title, state, sig, sigs, subprojects, authors, reviewers, approvers,
      editors, themes, created, updated, location, stage, milestone, gates, prr,
-     unparsed, approvals) = values  # fmt: skip
+     unparsed, approvals, milestones, replaces, superseded_by, see_also) = values  # fmt: skip
     # each text field is a str and each list a tuple of str, or TypeError: adding to ()
     # takes only tuples, and a join only str (marshal makes no subclasses)
     "".join((uuid, title, sig, location, stage, milestone))
     "".join(
-        () + sigs + subprojects + authors + reviewers + approvers + editors + themes + gates + prr  # noqa: RUF005 - the + is the type check
+        ()
+        + sigs
+        + subprojects
+        + authors
+        + reviewers
+        + approvers
+        + editors
+        + themes
+        + gates
+        + prr
+        + replaces
+        + superseded_by
+        + see_also  # noqa: RUF005 - the + is the type check
     )
     if not location:
         msg = "an entry without a location"
@@ -808,6 +832,10 @@ def _trusted_entry(values: tuple[Any, ...]) -> Entry:
     _set_prr_approvers(entry, prr)
     _set_unparsed(entry, _text_pairs(unparsed))
     _set_prr_approvals(entry, _text_pairs(approvals))
+    _set_milestones(entry, _text_pairs(milestones))
+    _set_replaces(entry, replaces)
+    _set_superseded_by(entry, superseded_by)
+    _set_see_also(entry, see_also)
     return entry
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from keps.keps.milestones import ByStage, Milestone
 from keps.keps.states import State
 from keps.problems import Problem
 
@@ -40,6 +41,13 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 def _pairs(items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(name, text) pairs as a tuple of 2-tuples."""
     return tuple((name, text) for name, text in items) if items else ()
+
+
+def _milestone_or_none(text: str) -> Milestone | None:
+    try:
+        return Milestone.parse(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def _problems(items: Iterable[Problem]) -> tuple[Problem, ...]:
@@ -80,6 +88,12 @@ class Entry:
     unparsed: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
     #: (stage, approver) of each production readiness approval, in stage order
     prr_approvals: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    #: (stage, milestone as written) for each stage kep.yaml's ``milestone`` names
+    milestones: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    #: the KEPs this one replaces, supersedes in turn, or points to, as the file names them
+    replaces: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    superseded_by: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    see_also: tuple[str, ...] = attrs.field(default=(), converter=_names)
 
     @property
     def prr_people(self) -> tuple[str, ...]:
@@ -90,6 +104,21 @@ class Entry:
         """Who approved production readiness for *stage* (default: the current one), or ''."""
         wanted = self.stage if stage is None else stage
         return dict(self.prr_approvals).get(wanted, "")
+
+    @property
+    def milestone(self) -> ByStage[Milestone | None]:
+        """The milestone of each stage (``entry.milestone.beta``); None where none parses."""
+        return ByStage.from_pairs(self.milestones, _milestone_or_none, None)
+
+    @property
+    def prr(self) -> ByStage[str]:
+        """Who approved production readiness for each stage (``entry.prr.beta``), or ''."""
+        return ByStage.from_pairs(self.prr_approvals, str, "")
+
+    def milestone_for(self, stage: str | None = None) -> str:
+        """The milestone text given for *stage* (default: the current stage), or ''."""
+        wanted = self.stage if stage is None else stage
+        return dict(self.milestones).get(wanted, "")
 
     def as_written(self, field: str) -> object:
         """The value of *field*, or the text the KEP's file gives for it when it does not parse.
@@ -138,6 +167,10 @@ class Entry:
             prr_approvers=metadata.prr_approvers,
             unparsed=metadata.unparsed,
             prr_approvals=tuple((a.stage, a.approver) for a in metadata.prr_approvals),
+            milestones=metadata.milestone,
+            replaces=metadata.replaces,
+            superseded_by=metadata.superseded_by,
+            see_also=metadata.see_also,
         )
 
 

@@ -82,10 +82,14 @@ ENTRY_KEYS: tuple[str, ...] = (
     "prr_approvers",
     "unparsed",
     "prr_approvals",
+    "milestones",
+    "replaces",
+    "superseded_by",
+    "see_also",
 )
 
 #: Keys holding (name, text) pairs, written as a mapping: each name once.
-_PAIR_KEYS = ("unparsed", "prr_approvals")
+_PAIR_KEYS = ("unparsed", "prr_approvals", "milestones")
 
 _LIST_KEYS = frozenset(
     {
@@ -98,6 +102,9 @@ _LIST_KEYS = frozenset(
         "participating_sigs",
         "feature_gates",
         "prr_approvers",
+        "replaces",
+        "superseded_by",
+        "see_also",
     }
 )
 
@@ -344,6 +351,10 @@ _CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "prr_approvers": _texts,
     "unparsed": _text_pairs,
     "prr_approvals": _text_pairs,
+    "milestones": _text_pairs,
+    "replaces": _texts,
+    "superseded_by": _texts,
+    "see_also": _texts,
 }
 
 

@@ -9,16 +9,14 @@ It knows nothing about files or formats: each layout turns its metadata file int
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid as uuid_module
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
-import semver
 
-from keps._kinds import kind_of
 from keps.errors import InvalidContentError
+from keps.keps.milestones import STAGES, Milestone
 from keps.keps.numbers import MAX_KEP_NUMBER, parse_kep_number
 from keps.keps.states import State
 
@@ -32,12 +30,6 @@ __all__ = [
     "PrrApproval",
     "unique",
 ]
-
-#: The stages of a feature, in the order it passes through them; the last three are
-#: the ends a deprecated feature goes through (kubernetes/enhancements' template).
-STAGES: tuple[str, ...] = ("alpha", "beta", "stable", "deprecated", "disabled", "removed")
-
-_MILESTONE = re.compile(r"v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?")
 
 
 def unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -99,69 +91,6 @@ class Exemption:
     def to_mapping(self) -> dict[str, str]:
         """The exemption as metadata.yaml holds it."""
         return {"code": self.code, "reason": self.reason}
-
-
-@attrs.frozen(eq=False, order=False)
-class Milestone:
-    """A Kubernetes release such as ``v1.30``, compared as a version, not as text.
-
-    ``v1.9 < v1.30`` holds here although ``"v1.9" > "v1.30"`` as strings. Build one with
-    :meth:`parse`; ``text`` keeps what the file said, ``version`` is the semver value.
-
-    >>> Milestone.parse("v1.9") < Milestone.parse("1.30")
-    True
-    """
-
-    text: str
-    version: semver.Version = attrs.field(eq=False, repr=False)
-
-    @classmethod
-    def parse(cls, value: object) -> Milestone:
-        """The milestone *value* names (``v1.30``, ``1.30``, ``v1.30.2``).
-
-        Raises:
-            ValueError: naming the value, for anything that is not such a version
-                (``TBD``, ``x.y``, a list of versions, a number that lost its zero).
-        """
-        if isinstance(value, Milestone):
-            return value
-        if not isinstance(value, str):
-            msg = f'a milestone must be text such as "v1.30", got {kind_of(value)}'
-            raise TypeError(msg)
-        match = _MILESTONE.fullmatch(value.strip())
-        if match is None:
-            msg = f"{value!r} is not a milestone such as v1.30"
-            raise ValueError(msg)
-        version = semver.Version(int(match["major"]), int(match["minor"]), int(match["patch"] or 0))
-        return cls(value.strip(), version)
-
-    def __lt__(self, other: Milestone) -> bool:
-        return bool(self.version < other.version)
-
-    def __le__(self, other: Milestone) -> bool:
-        return bool(self.version <= other.version)
-
-    def __gt__(self, other: Milestone) -> bool:
-        return bool(self.version > other.version)
-
-    def __ge__(self, other: Milestone) -> bool:
-        return bool(self.version >= other.version)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Milestone) and bool(self.version == other.version)
-
-    def __hash__(self) -> int:
-        return hash((self.version.major, self.version.minor, self.version.patch))
-
-    def __add__(self, patches: int) -> Milestone:
-        """The release *patches* patch releases later: ``milestone>v1.29`` starts at v1.29.1."""
-        version = self.version.replace(patch=self.version.patch + patches)
-        return Milestone(f"v{version.major}.{version.minor}.{version.patch}", version)
-
-    def __str__(self) -> str:
-        return f"v{self.version.major}.{self.version.minor}" + (
-            f".{self.version.patch}" if self.version.patch else ""
-        )
 
 
 def _strings(items: Iterable[str]) -> tuple[str, ...]:
