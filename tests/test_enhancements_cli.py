@@ -14,6 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from keps.cli import cli
+from keps.keps.milestones import STAGES
 from tests import enhancements_tree as tree
 from tests.corpus_checkout import restore_dropped_owners
 from tests.validate_helpers import make_checkout
@@ -98,7 +99,7 @@ def expected_rows(
             "title": str(d["title"]).strip(),
             "state": str(d["status"]),  # as written, a status that is no state too
             "stage": stage,
-            "latest_milestone": str(d.get("latest-milestone") or ""),
+            "latest_milestone": _release(str(d.get("latest-milestone") or "")),
             "owning_sig": str(d["owning-sig"]),
             "location": path.parent.relative_to(root).as_posix(),
         }
@@ -106,6 +107,13 @@ def expected_rows(
         if d.get("stage") == stage
     ]
     return sorted(rows, key=lambda r: (int(r["kep_number"]), r["location"]))
+
+
+def _release(text: str) -> str:
+    """A release as every output writes it: ``0.0`` and ``v0.0`` are one release, ``v0.0``."""
+    if re.fullmatch(r"\d+\.\d+(\.\d+)?", text):
+        return f"v{text}"
+    return text
 
 
 def by_number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -168,7 +176,7 @@ class TestQueryOnGeneratedCheckout:
         approved = {key for key, names in tree.prr_approvals(checkout).items() if "jpbetz" in names}
         records = yaml.safe_load(output)
         assert {(r["owning_sig"], str(r["kep_number"])) for r in records} == approved
-        assert all("@jpbetz" in r["prr_approvals"].values() for r in records)
+        assert all("@jpbetz" in [r[f"prr.{stage}"] for stage in STAGES] for r in records)
         assert len(approved) >= 10
 
     @pytest.mark.parametrize("fmt", ["table", "json", "yaml", "csv"])
@@ -191,7 +199,8 @@ class TestQueryOnGeneratedCheckout:
         assert record["participating_sigs"] == kep["participating-sigs"]
         assert record["feature_gates"] == [g["name"] for g in kep["feature-gates"]]  # type: ignore[union-attr]
         approvers = tree.prr_approvals(checkout)[("sig-node", "1000")]
-        assert {a.lstrip("@") for a in record["prr_approvals"].values()} == approvers
+        given = {record[f"prr.{stage}"] for stage in STAGES} - {""}
+        assert {a.lstrip("@") for a in given} == approvers
 
 
 class TestValidateOnGeneratedCheckout:
@@ -259,25 +268,29 @@ class TestValidateOnGeneratedCheckout:
 
 
 class TestExportGeneratedCheckout:
-    def test_whole_checkout_as_one_json_document(self, checkout: Path, tmp_path: Path) -> None:
-        """export writes every KEP with today's keys, its milestones and its PRR approvals."""
+    def test_whole_checkout_as_json_records(self, checkout: Path, tmp_path: Path) -> None:
+        """export writes every KEP with query's field names, its milestones and PRR approvals."""
         target = tmp_path / "keps.json"
         code, _ = run(checkout, "export", "--format", "json", "--output", str(target))
         assert code == 0
-        document = json.loads(target.read_text(encoding="utf-8"))
-        assert document["count"] == len(document["keps"]) == 36  # the template is no KEP
-        exported = {k["location"]: k for k in document["keps"]}
+        records = json.loads(target.read_text(encoding="utf-8"))
+        assert len(records) == 36  # the template is no KEP
+        exported = {k["location"]: k for k in records}
         approvals = tree.prr_approvals(checkout)
         for path, d in tree.scan(checkout):
             kep = exported[path.parent.relative_to(checkout).as_posix()]
-            assert kep["kep-number"] == int(d["kep-number"])
-            assert (kep["title"], kep["status"], kep["stage"]) == (
+            assert kep["kep_number"] == int(d["kep-number"])
+            assert (kep["title"], kep["state"], kep["stage"]) == (
                 d["title"],
                 d["status"],
                 d["stage"],
             )
-            assert kep["milestone"] == d["milestone"]
-            names = {a.lstrip("@") for a in kep["prr-approvals"].values()}
+            given = d["milestone"]
+            assert isinstance(given, dict)
+            assert {s: kep[f"milestone.{s}"] for s in given} == {
+                s: _release(str(v)) for s, v in given.items()
+            }
+            names = {kep[f"prr.{s}"].lstrip("@") for s in STAGES} - {""}
             assert names == approvals.get((d["owning-sig"], d["kep-number"]), set())
 
 
@@ -431,18 +444,18 @@ class TestValidateCommand:
 
 
 class TestExport:
-    def test_whole_index_as_one_json_document(self, corpus: Path, tmp_path: Path) -> None:
-        """export --format json writes every KEP with today's keys and PRR approvals."""
+    def test_whole_index_as_json_records(self, corpus: Path, tmp_path: Path) -> None:
+        """export --format json writes every KEP with query's field names and PRR approvals."""
         target = tmp_path / "keps.json"
         code, _ = run(
             corpus / "enhancements-2026", "export", "--format", "json", "--output", str(target)
         )
         assert code == 0
-        document = json.loads(target.read_text(encoding="utf-8"))
-        assert document["count"] == len(document["keps"]) == 655  # the template is no KEP
-        [kep] = [k for k in document["keps"] if k.get("kep-number") == 1287]
-        assert kep["milestone"]["stable"] == "v1.35"
-        assert kep["prr-approvals"]
+        records = json.loads(target.read_text(encoding="utf-8"))
+        assert len(records) == 655  # the template is no KEP
+        [kep] = [k for k in records if k["kep_number"] == 1287]
+        assert kep["milestone.stable"] == "v1.35"
+        assert kep["prr.stable"]
 
 
 class TestIndexRebuild:

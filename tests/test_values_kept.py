@@ -62,11 +62,10 @@ def test_query_shows_each_value_as_written(checkout: Path) -> None:
 
 
 def test_export_shows_each_value_as_written(checkout: Path) -> None:
-    document = json.loads(kepctl(checkout, "export", "--format", "json"))
-    (record,) = document["keps"]
-    assert record["status"] == "imlpemented"
-    assert record["creation-date"] == "2023-14-05"
-    assert record["last-updated"] == "v1.30"
+    (record,) = json.loads(kepctl(checkout, "export", "--format", "json"))
+    assert record["state"] == "imlpemented"
+    assert record["created"] == "2023-14-05"
+    assert record["last_updated"] == "v1.30"
 
 
 def test_check_reports_each_with_its_file_and_line(checkout: Path) -> None:
@@ -139,11 +138,9 @@ def test_the_corpus_values_that_do_not_parse_are_all_shown(corpus: Path, tmp_pat
     shown = {r["location"]: r for r in json.loads(kepctl(root, "query", "--output", "json"))}
     assert {loc: shown[loc]["state"] for loc in bad_status} == bad_status
     assert {loc: shown[loc]["created"] for loc in bad_created} == bad_created
-    exported = {
-        r["location"]: r for r in json.loads(kepctl(root, "export", "--format", "json"))["keps"]
-    }
-    assert {loc: exported[loc]["status"] for loc in bad_status} == bad_status
-    assert {loc: exported[loc]["creation-date"] for loc in bad_created} == bad_created
+    exported = {r["location"]: r for r in json.loads(kepctl(root, "export", "--format", "json"))}
+    assert {loc: exported[loc]["state"] for loc in bad_status} == bad_status
+    assert {loc: exported[loc]["created"] for loc in bad_created} == bad_created
     for location in [*bad_status, *bad_created]:
         codes = {p.code for p in keps.open(root / location).problems()}
         assert codes & {"status-invalid", "date-invalid"}, location

@@ -33,7 +33,9 @@ __all__ = ["Report", "cli", "main"]
 #: kep      show, check, pr: one existing KEP
 #: query    query
 #: index    index rebuild
-#: validate validate, export (the checkout's rules)
+#: validate validate (the checkout's rules)
+#: export   export (json, csv, parquet)
+#: report   report time-in-state (the KEP history, from git)
 #: demo     demo
 #: ======== ==================================================================
 _HOME: Mapping[str, str] = MappingProxyType(
@@ -58,7 +60,8 @@ _HOME: Mapping[str, str] = MappingProxyType(
         "query": "query",
         "index": "index",
         "validate": "validate",
-        "export": "validate",
+        "export": "export",
+        "report": "report",
         "demo": "demo",
     }
 )

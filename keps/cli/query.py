@@ -26,9 +26,10 @@ from keps.cli._complete import (
     complete_states,
 )
 from keps.cli.output import FORMATS, render_records
+from keps.index.records import to_record
 
 if TYPE_CHECKING:
-    from keps.index import Entry, Index
+    from keps.index import Index
 
 __all__ = ["COLUMNS", "COMMANDS", "FLAG_FIELDS", "TODAY_COLUMNS", "query", "query_text"]
 
@@ -89,31 +90,6 @@ def query_text(
     return " ".join(terms)
 
 
-def _record(entry: Entry) -> dict[str, object]:
-    """What a listing shows of *entry*: a value that did not parse shows as the file has it."""
-    return {
-        "kep_number": entry.as_written("kep_number"),
-        "title": entry.title,
-        "state": entry.as_written("state"),
-        "owning_sig": entry.owning_sig,
-        "participating_sigs": entry.participating_sigs,
-        "affected_subprojects": entry.affected_subprojects,
-        "authors": entry.authors,
-        "reviewers": entry.reviewers,
-        "approvers": entry.approvers,
-        "development_themes": entry.development_themes,
-        "created": entry.as_written("created"),
-        "last_updated": entry.as_written("last_updated"),
-        "uuid": entry.uuid,
-        "location": entry.location,
-        "stage": entry.stage,
-        "latest_milestone": entry.latest_milestone,
-        "feature_gates": entry.feature_gates,
-        "prr_approvers": entry.prr_approvers,
-        "prr_approvals": dict(entry.prr_approvals),
-    }
-
-
 def query(
     content_root: Path,
     text: str = "",
@@ -149,7 +125,7 @@ def query(
     entries = load().entries
     columns = TODAY_COLUMNS if any(e.stage or e.latest_milestone for e in entries) else COLUMNS
     found = kep_filter.select(entries, criterion, sort_by=sort_by, reverse=reverse)
-    return Report(render_records([_record(e) for e in found], fmt, columns))
+    return Report(render_records([to_record(e) for e in found], fmt, columns))
 
 
 @click.command(name="query")

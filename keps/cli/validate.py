@@ -1,10 +1,9 @@
-"""kepctl validate and kepctl export over an enhancements checkout.
+"""kepctl validate over an enhancements checkout.
 
 ``validate`` prints problems grouped by KEP and a summary line, a JSON list
 (``--output json``, the machine format) or GitHub Actions workflow commands
 (``--output github``, one ``::error``/``::warning`` per problem, so that a CI job marks
 the lines of a pull request); it exits 1 when any error is left after the baseline.
-``export`` writes every KEP as one JSON document.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from pathlib import Path
 import click
 
 from keps import validate as kv
-from keps._files import atomic_write_text
 from keps.cli._app import Context, pass_context
 from keps.problems import Problem, Severity
 
@@ -90,7 +88,7 @@ def render_text(repo: kv.Repository, problems: Sequence[Problem]) -> str:
 
 
 def register(group: click.Group) -> None:
-    """Add `validate` and `export` to *group*."""
+    """Add `validate` to *group*."""
 
     @group.command(name="validate")
     @click.option(
@@ -168,23 +166,3 @@ def register(group: click.Group) -> None:
             click.echo(render_text(repo, problems), nl=False)
         if any(p.severity is Severity.ERROR for p in problems):
             raise SystemExit(1)
-
-    @group.command(name="export")
-    @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-    @click.option(
-        "--output",
-        "target",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Write to FILE instead of standard output.",
-    )
-    @pass_context
-    def export(ctx: Context, /, fmt: str, target: Path | None) -> None:
-        """Write every KEP of an enhancements checkout as one JSON document."""
-        repo = kv.open_repository(ctx.content_root)
-        text = json.dumps(kv.export_document(repo), indent=2, ensure_ascii=False) + "\n"
-        if target is None:
-            click.echo(text, nl=False)
-        else:
-            atomic_write_text(target, text)
-            click.echo(f"exported {len(repo.keps)} KEP(s) to {target}", err=True)

@@ -784,21 +784,8 @@ def _trusted_entry(values: tuple[Any, ...]) -> Entry:
     # each text field is a str and each list a tuple of str, or TypeError: adding to ()
     # takes only tuples, and a join only str (marshal makes no subclasses)
     "".join((uuid, title, sig, location, stage, milestone))
-    "".join(
-        ()
-        + sigs
-        + subprojects
-        + authors
-        + reviewers
-        + approvers
-        + editors
-        + themes
-        + gates
-        + prr
-        + replaces
-        + superseded_by
-        + see_also  # noqa: RUF005 - the + is the type check
-    )
+    "".join(() + sigs + subprojects + authors + reviewers + approvers + editors)  # noqa: RUF005 - the + is the type check
+    "".join(() + themes + gates + prr + replaces + superseded_by + see_also)  # noqa: RUF005 - the + is the type check
     if not location:
         msg = "an entry without a location"
         raise ValueError(msg)

@@ -25,7 +25,7 @@ from keps.index.entry import Entry
 from keps.keps.milestones import STAGES, Milestone
 from keps.keps.states import State
 
-__all__ = ["RECORD_FIELDS", "STAGE_FIELDS", "release_text", "to_record"]
+__all__ = ["LIST_FIELDS", "RECORD_FIELDS", "STAGE_FIELDS", "release_text", "to_record"]
 
 #: Entry attributes holding (stage, value) pairs -> the prefix of their per-stage columns.
 STAGE_FIELDS: Mapping[str, str] = MappingProxyType(
@@ -55,6 +55,13 @@ def _columns() -> tuple[str, ...]:
 #: Every field of a record, in order.
 RECORD_FIELDS: tuple[str, ...] = _columns()
 
+#: The fields that hold a list of text (people, SIGs, gates, links): Entry's tuple fields.
+LIST_FIELDS: frozenset[str] = frozenset(
+    field.name
+    for field in attrs.fields(Entry)
+    if field.default == () and field.name not in STAGE_FIELDS and field.name not in _HIDDEN
+)
+
 
 def release_text(text: str) -> str:
     """*text* as ``vX.Y`` when it names a release, else as written ('' stays '')."""
@@ -66,31 +73,35 @@ def release_text(text: str) -> str:
         return text
 
 
+#: (attribute, per-stage prefix or None) for each Entry attribute a record shows.
+_PLAN: tuple[tuple[str, str | None], ...] = tuple(
+    (field.name, STAGE_FIELDS.get(field.name))
+    for field in attrs.fields(Entry)
+    if field.name not in _HIDDEN
+)
+
+
 def to_record(entry: Entry) -> dict[str, object]:
     """*entry* as a dict of :data:`RECORD_FIELDS`: text, numbers, times, tuples of text.
 
-    A state is its text (``implementable``).
-
-    A value that did not parse is the text the KEP's file gives; a missing per-stage
-    value is ''.
+    A state is its text (``implementable``). A value that did not parse is the text the
+    KEP's file gives; a missing per-stage value is ''.
     """
     record: dict[str, object] = {}
-    unparsed = dict(entry.unparsed) if entry.unparsed else {}
-    for field in attrs.fields(Entry):
-        name = field.name
-        if name in _HIDDEN:
-            continue
+    unparsed = dict(entry.unparsed) if entry.unparsed else None
+    for name, prefix in _PLAN:
         value = getattr(entry, name)
-        prefix = STAGE_FIELDS.get(name)
         if prefix is not None:
-            given = dict(value)
+            given = dict(value) if value else {}
             for stage in STAGES:
                 text = given.get(stage, "")
-                record[f"{prefix}.{stage}"] = release_text(text) if prefix == "milestone" else text
+                record[f"{prefix}.{stage}"] = (
+                    release_text(text) if text and prefix == "milestone" else text
+                )
             continue
-        if name in unparsed and (value is None or value == "" or value == ()):
+        if unparsed and name in unparsed and (value is None or value == "" or value == ()):
             value = unparsed[name]
-        elif isinstance(value, State):
+        elif value.__class__ is State:
             value = value.value
         elif name in _RELEASES:
             value = release_text(value)

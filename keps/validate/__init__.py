@@ -26,7 +26,6 @@ from keps import _lazy
 if TYPE_CHECKING:
     from keps.validate.baseline import new_problems, read_baseline, write_baseline
     from keps.validate.checkout import find_kep_files, is_checkout
-    from keps.validate.export import entries_of, export_document
     from keps.validate.kepval import KEPVAL_CHECKS, PRR_FROM, prr_required
     from keps.validate.lint import LINT_CHECKS, is_template
     from keps.validate.owners import Owners, read_owners
@@ -40,8 +39,6 @@ __all__ = [
     "PRR_FROM",
     "Owners",
     "Repository",
-    "entries_of",
-    "export_document",
     "find_kep_files",
     "is_checkout",
     "is_template",
@@ -62,10 +59,7 @@ __getattr__, __dir__ = _lazy.attach(
             "read_baseline",
             "write_baseline",
         ),
-        "keps.validate.export": (
-            "entries_of",
-            "export_document",
-        ),
+        "keps.validate.export": (),
         "keps.validate.kepval": (
             "KEPVAL_CHECKS",
             "PRR_FROM",
