@@ -29,6 +29,7 @@ from keps.problems import Problem
 if TYPE_CHECKING:
     import pandas
 
+    from keps.analysis.findings import Findings
     from keps.filter.criteria import Criterion
     from keps.keps import Kep
 
@@ -287,3 +288,28 @@ class KepCollection:
         from keps.analysis.html import collection_html
 
         return collection_html(self)
+
+    # -- validation --
+
+    def validate(self, level: str = "kepval") -> Findings:
+        """What the rules of *level* (``kepval`` or ``lint``, see :mod:`keps.validate`)
+        find in the checkout, as :class:`~keps.analysis.findings.Findings`.
+
+        The whole checkout is validated, not only the KEPs of a query: the rules look
+        at the checkout's structure and at KEPs side by side.
+
+        Raises:
+            InvalidArgumentError: the content root is no kubernetes/enhancements
+                checkout (a 2018 content root), or *level* is no level.
+        """
+        from keps import validate
+        from keps.analysis.findings import Findings
+
+        if not self.is_checkout:
+            msg = (
+                f"{self._root} is not a kubernetes/enhancements checkout; validation is for "
+                "kubernetes/enhancements checkouts"
+            )
+            raise InvalidArgumentError(msg, argument="content_root", value=self._root)
+        # validate() checks the level before opening every KEP with open_repository
+        return Findings(validate.validate(self.content_root, level=level))

@@ -131,6 +131,24 @@ class Entry:
             return dict(self.unparsed).get(field, value)
         return value
 
+    def __repr__(self) -> str:
+        """One short line: number, title, state, stage, location, each cut to a length."""
+
+        def cut(text: str, limit: int) -> str:  # repr keeps it one line: a newline shows as \n
+            return repr(text if len(text) <= limit else text[: limit - 1] + "…")[1:-1]
+
+        number = "-" if self.kep_number is None else str(self.kep_number)
+        title = self.title if len(self.title) <= 48 else self.title[:47] + "…"
+        state = cut(str(self.as_written("state") or "no-state"), 16)
+        where = self.location if len(self.location) <= 80 else "…" + self.location[-79:]
+        parts = (number, repr(title), state, cut(self.stage, 12), cut(where, 81))
+        return f"<Entry {' '.join(part for part in parts if part)}>"
+
+    def _repr_html_(self) -> str:
+        from keps.analysis.html import entry_html
+
+        return entry_html(self)
+
     @classmethod
     def from_kep(cls, kep: Kep, content_root: Path) -> Entry:
         """The entry for *kep*, its location taken relative to *content_root*.

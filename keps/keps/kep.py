@@ -272,7 +272,20 @@ class Kep:
         return self._original_text is None
 
     def __repr__(self) -> str:
-        return f"<Kep {self.title!r} {self.state} at {self._path}>"
+        """One short line: number, title (cut at 48 characters), state, folder in the root."""
+        number = "-" if self.kep_number is None else str(self.kep_number)
+        title = self.title if len(self.title) <= 48 else self.title[:47] + "…"
+        state = "no-state" if self.state is None else self.state.value
+        where = self._path.as_posix()
+        if self._path.is_relative_to(self._content_root):
+            where = self._path.relative_to(self._content_root).as_posix()
+        where = where if len(where) <= 90 else "…" + where[-89:]
+        return f"<Kep {number} {title!r} {state} at {repr(where)[1:-1]}>"
+
+    def _repr_html_(self) -> str:
+        from keps.analysis.html import kep_html
+
+        return kep_html(self)
 
     # -- metadata fields --
 
