@@ -231,6 +231,13 @@ class SigRegistry:
     def __len__(self) -> int:
         return len(self.groups)
 
+    def __repr__(self) -> str:
+        """One short line; the attrs repr listed every group and subproject (7 KB)."""
+        return (
+            f"<SigRegistry of {len(self.groups)} groups ({len(self.all())} SIGs) "
+            f"from {self.source}>"
+        )
+
 
 def _load_yaml(text: str, source: str) -> object:
     """The document in *text*, loaded safely; bad YAML raises an error naming *source*.

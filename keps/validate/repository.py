@@ -78,6 +78,21 @@ class Repository:
                 self._decoded[key] = decode(text, schema, path=path, kep_file=kep_file)
         return self._decoded[key]
 
+    def __repr__(self) -> str:
+        """One short line; the attrs repr listed every SIG and KEP (91 KB for a checkout)."""
+        release = self.release
+        if release is None:  # as the rules take it: the newest latest-milestone stands in
+            found = []
+            for kep in self.keps:
+                try:
+                    found.append(Milestone.parse(kep.latest_milestone))
+                except (TypeError, ValueError):
+                    continue
+            release = max(found, default=None)
+        unreadable = f", {len(self.unreadable)} unreadable" if self.unreadable else ""
+        shown = "unknown" if release is None else str(release)
+        return f"<Repository {self.root}: {len(self.keps)} KEPs{unreadable}, release {shown}>"
+
     def relative(self, path: str | Path) -> str:
         """*path* relative to the repository root, '/'-separated (as baselines store it)."""
         candidate = Path(path)
