@@ -178,13 +178,19 @@ def test_a_chart_is_a_png_file(git: Git, tmp_path: Path) -> None:
         chart.unlink()
 
 
-def test_a_chart_of_no_records_is_still_a_png(tmp_path: Path) -> None:
+def test_the_chart_of_a_history_is_a_figure(git: Git, tmp_path: Path) -> None:
     pytest.importorskip(
         "matplotlib", reason="charts need matplotlib (pip install 'keps[analysis]')"
     )
-    from keps.plot.history import time_in_state_chart
+    import keps.history
+    from keps.plot.history import time_in_state as chart
 
-    assert time_in_state_chart([], tmp_path / "empty.png").read_bytes().startswith(PNG)
+    figure = chart(keps.history.load(git.path), field="stage", by="release")
+    assert figure.axes[0].get_title() == "time in each stage, by release"
+    assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["v1.30", "v1.31"]
+    empty = chart([])
+    empty.savefig(tmp_path / "empty.png")
+    assert (tmp_path / "empty.png").read_bytes().startswith(PNG)
 
 
 def test_a_chart_into_a_missing_folder_names_the_file(git: Git, tmp_path: Path) -> None:
@@ -224,5 +230,7 @@ def test_a_chart_without_matplotlib_says_what_to_install(git: Git, tmp_path: Pat
         timeout=120,
     )
     assert done.returncode == 1, done.stderr
-    assert done.stderr == "kepctl: error: install keps[analysis] for charts\n"
+    assert done.stderr == (
+        "kepctl: error: charts needs the keps[analysis] extra: pip install 'keps[analysis]'\n"
+    )
     assert not chart.exists()

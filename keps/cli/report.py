@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import click
 
 from keps.cli._app import Context, Report, emit, pass_context, printable
 from keps.cli.output import render_records
+from keps.errors import KepError
 
 __all__ = ["COLUMNS", "COMMANDS", "time_in_state"]
 
@@ -40,6 +42,19 @@ COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 _FORMATS = ("table", "json", "csv")
 
 
+def _draw(records: list[dict[str, Any]], chart: Path, by: str) -> Path:
+    """Save the bar chart of *records* to the PNG file *chart*."""
+    from keps.plot.history import time_in_state as bars
+
+    figure = bars(records, by=by)
+    try:
+        figure.savefig(chart, format="png")
+    except OSError as exc:
+        msg = f"cannot write the chart to {chart}: {exc.strerror or exc}"
+        raise KepError(msg, path=chart) from exc
+    return chart
+
+
 def time_in_state(
     content_root: Path,
     *,
@@ -56,8 +71,8 @@ def time_in_state(
     is written there too.
 
     Raises:
-        KepError: no history there, an unknown ref, field or grouping, or a chart asked
-            for without matplotlib.
+        KepError: no history there, an unknown ref, field or grouping, a chart asked
+            for without matplotlib (MissingExtraError), or one that cannot be written.
     """
     from keps import history
 
@@ -65,9 +80,7 @@ def time_in_state(
     records = loaded.time_in_state(field, by)
     notes = [printable(f"skipped: {problem}") for problem in loaded.problems]
     if chart is not None:
-        from keps.plot.history import time_in_state_chart
-
-        notes.append(printable(f"chart written to {time_in_state_chart(records, chart, by=by)}"))
+        notes.append(printable(f"chart written to {_draw(records, chart, by)}"))
     return Report(render_records(records, fmt, COLUMNS.get(by, COLUMNS["kep"])), tuple(notes))
 
 

@@ -1,56 +1,67 @@
-"""Charts of a KEP history: time in each state (or stage) as horizontal bars.
+"""A chart of a KEP history: time in each state (or stage) as horizontal stacked bars.
 
-matplotlib is the optional extra ``keps[analysis]``; it is imported when a chart is
-drawn, never when keps is. The figure is drawn by the Agg canvas directly, so pyplot's
-global backend and figure list stay as the caller has them (a notebook keeps its own)::
+As every chart of :mod:`keps.plot`, it is a matplotlib
+:class:`~matplotlib.figure.Figure` on its own Agg canvas, made without pyplot, so
+pyplot's backend and figure list stay as the caller has them::
 
     from keps import history
-    from keps.plot.history import time_in_state_chart
+    from keps.plot.history import time_in_state
 
-    records = history.load("enhancements").time_in_state(by="sig")
-    time_in_state_chart(records, "time-in-state.png", by="sig")
+    figure = time_in_state(history.load("enhancements"), by="sig")
+    figure.savefig("time-in-state.png")
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from keps.errors import KepError
+from keps.errors import MissingExtraError
 
-__all__ = ["time_in_state_chart"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-#: For each grouping: the record key that labels a bar, and the number it shows.
+    from keps.history.history import History
+
+__all__ = ["time_in_state"]
+
+#: For each grouping: the record key that labels a bar, the number it shows, its axis.
 _AXES: Mapping[str, tuple[str, str, str]] = {
-    "kep": ("location", "days", "days in total"),
+    "kep": ("location", "days", "days in all"),
     "sig": ("owning_sig", "mean_days", "mean days per KEP"),
     "release": ("release", "mean_days", "mean days per KEP"),
 }
 
 
 def _label(record: Mapping[str, Any], key: str) -> str:
+    """A bar's label: a KEP's number and folder name, else the SIG or release."""
     if key == "location" and record.get("kep_number") is not None:
         return f"{record['kep_number']} {str(record[key]).rsplit('/', 1)[-1]}"
     return str(record.get(key) or "(none)")
 
 
-def time_in_state_chart(
-    records: Sequence[Mapping[str, Any]], path: str | Path, *, by: str = "kep"
-) -> Path:
-    """Draw *records* of :meth:`keps.history.History.time_in_state` (grouped *by*) to the
-    PNG file *path*: one bar per KEP, SIG or release, one coloured part per value.
+def time_in_state(
+    source: History | Sequence[Mapping[str, Any]], *, field: str = "state", by: str = "kep"
+) -> Figure:
+    """One bar per KEP, SIG or release (*by*), one coloured part per value of *field*.
+
+    *source* is a :class:`~keps.history.History`, or records its ``time_in_state`` gave
+    (then *field* is theirs). A KEP's bar is its days in each value; a SIG's or a
+    release's is the mean days per KEP.
 
     Raises:
-        KepError: matplotlib is not installed (``install keps[analysis] for charts``),
-            or the file cannot be written.
+        MissingExtraError: matplotlib is not installed (``pip install 'keps[analysis]'``).
+        InvalidArgumentError: an unknown *field* or *by*.
     """
+    from keps.history.history import History
+
+    records = source.time_in_state(field, by) if isinstance(source, History) else source
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as exc:
-        msg = "install keps[analysis] for charts"
-        raise KepError(msg) from exc
+        feature = "charts"
+        raise MissingExtraError(feature) from exc
     label_key, number_key, axis = _AXES.get(by, _AXES["kep"])
     labels = list(dict.fromkeys(_label(r, label_key) for r in records))
     row = {label: number for number, label in enumerate(labels)}
@@ -68,15 +79,9 @@ def time_in_state_chart(
         left = [a + b for a, b in zip(left, widths, strict=True)]
     axes.invert_yaxis()  # the first record on top, as in the table
     axes.set_xlabel(axis)
-    field = str(records[0]["field"]) if records else "state"
-    axes.set_title(f"time in each {field}, by {by}")
+    shown = str(records[0]["field"]) if records else field
+    axes.set_title(f"time in each {shown}, by {by}")
     if values:
         axes.legend(loc="lower right")
     figure.tight_layout()
-    target = Path(path)
-    try:
-        figure.savefig(target, format="png")
-    except OSError as exc:
-        msg = f"cannot write the chart to {target}: {exc.strerror or exc}"
-        raise KepError(msg, path=target) from exc
-    return target
+    return figure
