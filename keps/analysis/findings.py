@@ -55,14 +55,7 @@ class Findings:
     def to_records(self) -> list[dict[str, object]]:
         """Each finding as a plain dict of :data:`RECORD_KEYS`; the severity as text."""
         return [
-            {
-                "code": p.code,
-                "severity": str(p.severity),
-                "message": p.message,
-                "path": p.path,
-                "field": p.field,
-                "line": p.line,
-            }
+            {key: str(p.severity) if key == "severity" else getattr(p, key) for key in RECORD_KEYS}
             for p in self.problems
         ]
 

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from keps.analysis.findings import RECORD_KEYS
+from keps.errors import PathOutsideError
 from keps.index.records import RECORD_FIELDS, to_record
 from keps.problems import Problem
 
@@ -57,8 +59,6 @@ _COLLECTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("owning SIG", "owning_sig"),
     ("location", "location"),
 )
-
-_PROBLEM_COLUMNS = ("code", "severity", "message", "path", "field", "line")
 
 
 def _text(value: object) -> str:
@@ -150,8 +150,8 @@ def entry_html(entry: Entry) -> str:
 def _problems_html(problems: Sequence[Problem]) -> str:
     """*problems* as a table (the first :data:`MAX_ROWS`), under a count."""
     shown = problems[:MAX_ROWS]
-    rows = ([getattr(p, column) for column in _PROBLEM_COLUMNS] for p in shown)
-    return _table(_PROBLEM_COLUMNS, rows) + _more(len(problems), len(shown))
+    rows = ([getattr(p, column) for column in RECORD_KEYS] for p in shown)
+    return _table(RECORD_KEYS, rows) + _more(len(problems), len(shown))
 
 
 def kep_html(kep: Kep) -> str:
@@ -164,7 +164,7 @@ def kep_html(kep: Kep) -> str:
 
     try:
         location = relative_location(kep.path, kep.content_root)
-    except ValueError:  # PathOutsideError: a KEP outside its content root shows its path
+    except PathOutsideError:  # a KEP outside its content root shows its whole path
         location = str(kep.path)
     record = to_record(Entry.from_metadata(kep.metadata, location))
     problems = kep.problems()
