@@ -124,6 +124,18 @@ class Milestone:
         version = self.version.replace(patch=self.version.patch + patches)
         return Milestone(f"v{version.major}.{version.minor}.{version.patch}", version)
 
+    def earlier(self, releases: int) -> Milestone:
+        """The minor release *releases* before this one: ``v1.37.earlier(4)`` is ``v1.33``.
+
+        Raises:
+            ValueError: that would come before the major version's first release.
+        """
+        minor = self.version.minor - releases
+        if minor < 0:
+            msg = f"there is no release {releases} before {self}"
+            raise ValueError(msg)
+        return Milestone.parse(f"v{self.version.major}.{minor}")
+
     def releases_until(self, later: Milestone | str) -> int:
         """How many minor releases lie from this one to *later*: ``v1.29`` to ``v1.31`` is 2.
 

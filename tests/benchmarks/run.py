@@ -69,6 +69,62 @@ def measure_checkout(runs: int, env: dict[str, str]) -> dict[str, Any] | None:
     return {"first_ms": timed(query, 1), "query_ms": timed(query, runs)}
 
 
+#: keps.load of the checkout and its DataFrame (issue #15): aims, in ms.
+LOAD_TARGETS_MS = {"load_cold": 300.0, "dataframe_again_warm": 50.0}
+
+LOAD_CODE = """
+import json, sys, time
+start = time.perf_counter()
+import keps
+ks = keps.load(sys.argv[1])
+loaded = time.perf_counter()
+import pandas
+imported = time.perf_counter()
+ks.to_dataframe()
+first = time.perf_counter()
+ks.to_dataframe()
+again = time.perf_counter()
+keps.load(sys.argv[1])
+reloaded = time.perf_counter()
+print(json.dumps({"load": loaded - start, "pandas_import": imported - loaded,
+                  "dataframe_first": first - imported, "dataframe_again": again - first,
+                  "load_in_process": reloaded - again}))
+"""
+
+
+def measure_load(runs: int) -> dict[str, list[float]] | None:
+    """``keps.load`` of the corpus checkout and ``to_dataframe()``, each in a new process.
+
+    Cold: a new process with an empty user cache (every kep.yaml parsed). Warm: a new
+    process with the cache filled. Both include importing keps; pandas' own import is
+    reported apart (it is the user's, once per notebook).
+    """
+    source = SHARED / "corpus" / "enhancements-2026"
+    if not source.is_dir():
+        return None
+    root = CACHE / "enhancements-2026"
+    if not root.is_dir():
+        import shutil
+
+        CACHE.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(source, root)
+    out: dict[str, list[float]] = {}
+    for kind in ("cold", "warm"):
+        for _ in range(runs):
+            xdg = tempfile.mkdtemp(prefix="keps-bench-load-") if kind == "cold" else None
+            env = {**os.environ, "XDG_CACHE_HOME": xdg or str(CACHE / "xdg-load")}
+            if kind == "warm" and not (CACHE / "xdg-load").is_dir():
+                subprocess.run([sys.executable, "-c", LOAD_CODE, str(root)], env=env, check=True,
+                               capture_output=True)  # fmt: skip
+            done = subprocess.run(
+                [sys.executable, "-c", LOAD_CODE, str(root)],
+                env=env, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            for name, seconds in json.loads(done.stdout.strip().splitlines()[-1]).items():
+                out.setdefault(f"{name}_{kind}", []).append(seconds * 1e3)
+    return out
+
+
 def tree(count: int) -> Path:
     """The generated tree of *count* KEPs, made once and kept in .cache/."""
     root = CACHE / f"tree-{count}-seed1"
@@ -220,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", default="1000,10000", help="tree sizes, comma-separated")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median shown)")
+    parser.add_argument("--load-only", action="store_true", help="only keps.load and DataFrame")
     args = parser.parse_args(argv)
     if not BENCH.is_dir():
         print(f"SKIPPED: the benchmarks need ../shared/bench at {BENCH} (absent here)")
@@ -237,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     import compileall
 
     compileall.compile_dir(str(REPO / "keps"), quiet=1)
-    checkout = measure_checkout(args.runs, env)
+    checkout = None if args.load_only else measure_checkout(args.runs, env)
     if checkout is not None:
         report["checkout"] = checkout
         median = statistics.median(checkout["query_ms"])
@@ -247,7 +304,16 @@ def main(argv: list[str] | None = None) -> int:
             f" cache: median {median:,.1f} ms ({met}: <= {CHECKOUT_TARGET_MS:g} ms); first"
             f" query {checkout['first_ms'][0]:,.1f} ms"
         )
-    for count in (int(c) for c in args.count.split(",")):
+    loads = measure_load(args.runs)
+    if loads is not None:
+        report["load"] = loads
+        print("\nkeps.load of the 656-KEP checkout, new process each run (medians, ms)")
+        for name, values in loads.items():
+            print(f"  {name:28} {statistics.median(values):>9,.1f}")
+        for name, aim in LOAD_TARGETS_MS.items():
+            median = statistics.median(loads[name])
+            print(f"  aim {name}: <= {aim:g} ms: {'met' if median <= aim else 'NOT met'}")
+    for count in () if args.load_only else (int(c) for c in args.count.split(",")):
         res = measure(count, args.runs, env)
         report["results"].append(res)
         print(f"\n{count:,} KEPs (naive baseline median {res['naive_median_ms']:,.1f} ms)")
