@@ -77,7 +77,7 @@ class TestCommands:
     def test_command_names(self) -> None:
         """click completes the command names: every command, each once."""
         assert values("kepctl pro") == ["promote", "propose"]
-        assert values("kepctl re") == ["recover", "reject", "replace"]
+        assert values("kepctl re") == ["recover", "reject", "replace", "report"]
         assert set(values("kepctl ")) >= {"init", "query", "show", "validate", "index", "demo"}
 
     def test_subcommand_of_a_group(self) -> None:
