@@ -21,6 +21,9 @@ PACKAGES = [
     "keps.porcelain",
     "keps.convert",
     "keps.validate",
+    "keps.analysis",
+    "keps.history",
+    "keps.plot",
 ]
 
 
