@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     import pandas
 
     from keps.analysis.findings import Findings
+    from keps.analysis.links import Links
+    from keps.analysis.search import Hit
     from keps.filter.criteria import Criterion
     from keps.keps import Kep
 
@@ -196,16 +199,25 @@ class KepCollection:
         of :mod:`keps.filter` or a function; sorted by *sort_by* (any query field).
 
         SIG names are checked as ``kepctl query`` checks them: ``sig:node`` is ``sig-node``
-        and an unknown SIG is refused with the near match.
+        and an unknown SIG is refused with the near match. A ``text:`` term reads each
+        KEP's text from disk, once (see :mod:`keps.analysis.search`).
 
         Raises:
             QuerySyntaxError: the query does not parse or names an unknown value.
         """
         from keps import filter as kep_filter
+        from keps.filter.criteria import fields_of
 
         if isinstance(criterion, str):
             criterion = self._parse(criterion) if criterion.strip() else None  # type: ignore[assignment]
-        chosen = kep_filter.select(self._entries, criterion, sort_by=sort_by, reverse=reverse)
+        if "text" in fields_of(criterion):  # reads the KEPs' files
+            from keps.analysis.search import select_with_text
+
+            chosen = select_with_text(
+                self._root, self._entries, criterion, sort_by=sort_by, reverse=reverse
+            )
+        else:
+            chosen = kep_filter.select(self._entries, criterion, sort_by=sort_by, reverse=reverse)
         return KepCollection._sorted(self._root, chosen)
 
     def _parse(self, text: str) -> Criterion:
@@ -313,3 +325,26 @@ class KepCollection:
             raise InvalidArgumentError(msg, argument="content_root", value=self._root)
         # validate() checks the level before opening every KEP with open_repository
         return Findings(validate.validate(self.content_root, level=level))
+
+    # -- links --
+
+    @cached_property
+    def links(self) -> Links:
+        """The links between these KEPs (replaces, superseded-by, see-also), resolved
+        once; see :mod:`keps.analysis.links`."""
+        from keps.analysis.links import Links
+
+        return Links(self)
+
+    # -- search --
+
+    def search(self, *words: str) -> Iterator[Hit]:
+        """Each line of these KEPs' text that holds every one of *words* (case ignored),
+        KEPs in number order; see :func:`keps.analysis.search.search`.
+
+        Raises:
+            InvalidArgumentError: no word given.
+        """
+        from keps.analysis.search import search
+
+        return search(self, words)

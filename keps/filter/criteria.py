@@ -38,6 +38,7 @@ __all__ = [
     "created_between",
     "editor",
     "field_is",
+    "fields_of",
     "kep_number",
     "not_",
     "number_between",
@@ -307,6 +308,21 @@ def _leaf(attribute: str, one: Callable[[object], bool]) -> Callable[[object], b
         return check(value)
 
     return test
+
+
+def fields_of(criterion: object) -> frozenset[str]:
+    """The names of the fields *criterion* reads (none for a plain function).
+
+    A caller can tell before running a query whether it needs more than the index:
+    a ``text:`` term reads each KEP's files (see :mod:`keps.analysis.search`).
+    """
+    if isinstance(criterion, All | Any):
+        return frozenset().union(*(fields_of(c) for c in criterion.criteria))
+    if isinstance(criterion, Not):
+        return fields_of(criterion.criterion)
+    if isinstance(criterion, Match | Contains | Range):
+        return frozenset({lookup(criterion.field).name})
+    return frozenset()
 
 
 # -- composing --

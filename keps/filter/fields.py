@@ -127,6 +127,19 @@ def _text(value: object) -> str:
     return _name(value)
 
 
+def _prose(value: object) -> str:
+    """Text as a ``text:`` term compares it: lower case, each run of whitespace one space,
+    so a phrase matches across a line break. Runs on a whole README: no extra copy."""
+    if not isinstance(value, str):
+        msg = f"expected text, got {shown(value)}"
+        raise TypeError(msg)
+    text = " ".join(value.lower().split())
+    if not text:
+        msg = "empty value"
+        raise ValueError(msg)
+    return text
+
+
 def _version(value: object) -> Milestone:
     from keps.keps.milestones import Milestone
 
@@ -192,6 +205,10 @@ FIELDS: Mapping[str, Field] = MappingProxyType(
             _row("created", "created", Kind.TIME),
             _row("updated", "last_updated", Kind.TIME, "last-updated"),
             _row("title", "title", Kind.TEXT),
+            # the KEP's prose (README.md; a 2018 KEP's section files). No entry holds it,
+            # so on entries and Kep objects it is empty: KepCollection.query and kepctl
+            # query read it from disk for a text: term (keps.analysis.search.TextView).
+            attrs.evolve(_row("text", "text", Kind.TEXT), parse=_prose),
             _row("stage", "stage", Kind.NAME),
             _row("milestone", "latest_milestone", Kind.VERSION, "latest-milestone"),
             _row("gate", "feature_gates", Kind.NAME, "feature-gate", "feature-gates"),
