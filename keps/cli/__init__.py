@@ -32,6 +32,8 @@ __all__ = ["Report", "cli", "main"]
 #: stages   create, promote, prr approve, prr pending (today's kep.yaml KEPs)
 #: kep      show, check, pr: one existing KEP
 #: query    query
+#: search   search (lines of the KEPs' text, as grep shows them)
+#: graph    graph (the links between KEPs, as DOT or Mermaid)
 #: index    index rebuild
 #: validate validate (the checkout's rules)
 #: export   export (json, csv, parquet)
@@ -58,6 +60,8 @@ _HOME: Mapping[str, str] = MappingProxyType(
         "check": "kep",
         "pr": "kep",
         "query": "query",
+        "search": "search",
+        "graph": "graph",
         "index": "index",
         "validate": "validate",
         "export": "export",

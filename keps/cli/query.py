@@ -26,6 +26,7 @@ from keps.cli._complete import (
     complete_states,
 )
 from keps.cli.output import FORMATS, render_records
+from keps.filter.criteria import fields_of
 from keps.index.records import to_record
 
 if TYPE_CHECKING:
@@ -103,7 +104,8 @@ def query(
 
     *fresh* rebuilds the index from the tree first. A SIG the query names must be in the
     SIG list in force or own (or take part in) a KEP of the index; the list is read only
-    for a query that names a SIG, so a plain query reads nothing but the index.
+    for a query that names a SIG, so a plain query reads nothing but the index. A
+    ``text:`` term reads each KEP's text (see :mod:`keps.analysis.search`).
 
     Raises:
         QuerySyntaxError: the query does not parse, or names an unknown state, stage or
@@ -124,7 +126,12 @@ def query(
     criterion = kep_filter.parse_query(text, sigs=sigs) if text.strip() else None
     entries = load().entries
     columns = TODAY_COLUMNS if any(e.stage or e.latest_milestone for e in entries) else COLUMNS
-    found = kep_filter.select(entries, criterion, sort_by=sort_by, reverse=reverse)
+    if "text" in fields_of(criterion):  # the only term that reads more than the index
+        from keps.analysis.search import select_with_text
+
+        found = select_with_text(content_root, entries, criterion, sort_by=sort_by, reverse=reverse)
+    else:
+        found = kep_filter.select(entries, criterion, sort_by=sort_by, reverse=reverse)
     return Report(render_records([to_record(e) for e in found], fmt, columns))
 
 
