@@ -37,6 +37,7 @@ __all__ = ["Report", "cli", "main"]
 #: index    index rebuild
 #: validate validate (the checkout's rules)
 #: export   export (json, csv, parquet)
+#: site     site (a static website of the KEPs)
 #: report   report time-in-state (the KEP history, from git)
 #: demo     demo
 #: ======== ==================================================================
@@ -65,6 +66,7 @@ _HOME: Mapping[str, str] = MappingProxyType(
         "index": "index",
         "validate": "validate",
         "export": "export",
+        "site": "site",
         "report": "report",
         "demo": "demo",
     }
