@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from keps.analysis.search import Hit
     from keps.filter.criteria import Criterion
     from keps.keps import Kep
+    from keps.keps.milestones import Milestone
 
 __all__ = ["KepCollection", "load"]
 
@@ -57,6 +58,15 @@ def load(path: str | Path, *, fresh: bool = False) -> KepCollection:
     broken = loaded.broken
     problems = (*loaded.problems, *(p for kep in broken for p in kep.problems))
     return KepCollection(loaded.content_root, loaded.entries, broken=broken, problems=problems)
+
+
+def _release_or_none(entry: Entry) -> Milestone | None:
+    from keps.keps.milestones import Milestone
+
+    try:
+        return Milestone.parse(entry.latest_milestone)
+    except (TypeError, ValueError):
+        return None
 
 
 def _order(entry: Entry) -> tuple[bool, int, str]:
@@ -240,6 +250,23 @@ class KepCollection:
             if entry.kep_number is not None:
                 made._by_number.setdefault(entry.kep_number, []).append(entry)
         return made
+
+    def prr_pending(
+        self, *, milestone: str | None = None, approver: str | None = None
+    ) -> KepCollection:
+        """The KEPs whose current stage needs a PRR approval and has none (see
+        :func:`keps.index.prr_pending`); *milestone* and *approver* narrow it."""
+        from keps.index.prr import prr_pending
+
+        found = prr_pending(self._entries, milestone=milestone, approver=approver)
+        return KepCollection._sorted(self._root, found)
+
+    @property
+    def release(self) -> Milestone | None:
+        """The newest release any KEP targets (its ``latest_milestone``): the release under
+        way, as kubernetes/enhancements' CI takes it when none is given."""
+        releases = [m for m in map(_release_or_none, self._entries) if m is not None]
+        return max(releases) if releases else None
 
     def count(self, field: str) -> Counter[object]:
         """How many KEPs have each value of *field* (a record field or query field name).
