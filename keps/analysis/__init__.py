@@ -8,6 +8,7 @@
     ks.query("stage:beta milestone.beta:v1.31")
     ks.count("state")
     ks.to_dataframe()          # needs keps[analysis] (pandas)
+    ks.links.of(583).replaced_by, ks.search("sidecar"), ks.validate().count()
 
 Everything here reads the index (:mod:`keps.index`); nothing writes.
 """
@@ -18,8 +19,19 @@ from keps import _lazy
 
 if TYPE_CHECKING:
     from keps.analysis.collection import KepCollection, load
+    from keps.analysis.findings import Findings
+    from keps.analysis.links import KepLinks, Links, Unresolved
+    from keps.analysis.search import Hit
 
-__all__ = ["KepCollection", "load"]
+__all__ = [
+    "Findings",
+    "Hit",
+    "KepCollection",
+    "KepLinks",
+    "Links",
+    "Unresolved",
+    "load",
+]
 
 __getattr__, __dir__ = _lazy.attach(
     __name__,
@@ -28,5 +40,12 @@ __getattr__, __dir__ = _lazy.attach(
             "KepCollection",
             "load",
         ),
+        "keps.analysis.findings": ("Findings",),
+        "keps.analysis.links": (
+            "KepLinks",
+            "Links",
+            "Unresolved",
+        ),
+        "keps.analysis.search": ("Hit",),
     },
 )
