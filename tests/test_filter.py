@@ -618,6 +618,8 @@ def test_field_table_is_data() -> None:
         "title",
     }
     for field in kf.FIELDS.values():
+        if field.name == "text":  # read from the KEP's files, not held by an entry
+            continue
         head, _, stage = field.attribute.partition(".")
         assert hasattr(A, head)
         assert not stage or stage in dict(getattr(A, head))  # milestone.beta, prr.beta
