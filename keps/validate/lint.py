@@ -2,12 +2,14 @@
 
 Every rule is a small function from a KEP and the :class:`LintContext` (the repository
 plus lookups by folder and number) to problems, listed in :data:`LINT_CHECKS`; the
+rules from the sign-off model live in :mod:`keps.validate.signoff_rules`; the
 loader's own findings (an unknown status, a date that is not a date, a kep-number
 that is not a number) are reported here too, with their lines.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -22,8 +24,16 @@ from keps.keps.layouts.enhancements import STATUSES, STRUCTURAL_CODES, TEMPLATE_
 from keps.keps.metadata import STAGES
 from keps.keps.states import State
 from keps.problems import Problem, Severity
+from keps.signoff.groups import Groups
 from keps.validate.kepval import milestone_of
 from keps.validate.repository import Repository
+from keps.validate.signoff_rules import (
+    STALE_AFTER,
+    groups_of,
+    kep_is_not_stale,
+    newest_change,
+    participating_sigs_have_someone,
+)
 
 __all__ = [
     "LINT_CHECKS",
@@ -68,11 +78,19 @@ def is_template(kep: Kep) -> bool:
 
 @attrs.frozen
 class LintContext:
-    """The repository and the lookups rules across KEPs need."""
+    """The repository and the lookups rules across KEPs need.
+
+    *groups* are the SIGs' people (OWNERS_ALIASES); *newest_change* is the newest
+    last-updated (else creation-date) of the checkout's KEPs, and a KEP not final that
+    is *stale_after* older is stale (see :mod:`keps.validate.signoff_rules`).
+    """
 
     repo: Repository
     by_dir: Mapping[str, Kep]
     by_number: Mapping[int, tuple[Kep, ...]]
+    groups: Groups = attrs.field(factory=Groups)
+    newest_change: dt.datetime | None = None
+    stale_after: dt.timedelta = STALE_AFTER
 
     def resolve(self, reference: str) -> Kep | None:
         """The KEP a see-also/replaces/superseded-by entry names, or None.
@@ -95,8 +113,11 @@ class LintContext:
         return kep.path.relative_to(self.repo.keps_dir).as_posix()
 
 
-def context_for(repo: Repository) -> LintContext:
-    """Lookups by folder and by number over every KEP of *repo*."""
+def context_for(repo: Repository, *, stale_after: dt.timedelta = STALE_AFTER) -> LintContext:
+    """Lookups by folder and by number over every KEP of *repo*, its groups and newest date.
+
+    *stale_after* is how long a KEP that is not final may stay unchanged (``kep-stale``).
+    """
     by_dir: dict[str, Kep] = {}
     by_number: dict[int, list[Kep]] = {}
     for kep in repo.keps:
@@ -110,6 +131,9 @@ def context_for(repo: Repository) -> LintContext:
         repo,
         MappingProxyType(by_dir),
         MappingProxyType({n: tuple(k) for n, k in by_number.items()}),
+        groups=groups_of(repo.owners, repo.root),
+        newest_change=newest_change(k for k in repo.keps if not is_template(k)),
+        stale_after=stale_after,
     )
 
 
@@ -347,4 +371,6 @@ LINT_CHECKS: tuple[LintCheck, ...] = (
     sig_matches_folder,
     no_placeholders,
     required_lists_are_filled,
+    participating_sigs_have_someone,
+    kep_is_not_stale,
 )
