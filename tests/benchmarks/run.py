@@ -46,12 +46,11 @@ TARGETS: dict[str, tuple[str, float]] = {
 CHECKOUT_TARGET_MS = 150.0
 
 
-def measure_checkout(runs: int, env: dict[str, str]) -> dict[str, Any] | None:
-    """``kepctl query --sig sig-node --output json`` as a new process in the corpus checkout.
+def corpus_copy() -> Path | None:
+    """A copy of the corpus checkout in .cache/ (made once), or None without ../shared.
 
-    The corpus is copied once into .cache/ (queries write nothing there, but a copy keeps
-    ../shared untouched whatever happens); the first query fills the index cache and is
-    reported on its own, the figure is the steady state.
+    The benchmarks write nothing there, but a copy keeps ../shared untouched whatever
+    happens.
     """
     source = SHARED / "corpus" / "enhancements-2026"
     if not source.is_dir():
@@ -62,6 +61,18 @@ def measure_checkout(runs: int, env: dict[str, str]) -> dict[str, Any] | None:
 
         CACHE.mkdir(parents=True, exist_ok=True)
         shutil.copytree(source, root)
+    return root
+
+
+def measure_checkout(runs: int, env: dict[str, str]) -> dict[str, Any] | None:
+    """``kepctl query --sig sig-node --output json`` as a new process in the corpus checkout.
+
+    The first query fills the index cache and is reported on its own; the figure is the
+    steady state.
+    """
+    root = corpus_copy()
+    if root is None:
+        return None
     command = [sys.executable, "-m", "keps", "query", "--sig", "sig-node", "--output", "json"]
     query = lambda: subprocess.run(  # noqa: E731
         command, check=True, capture_output=True, cwd=root, env={**os.environ, **env}
@@ -99,15 +110,9 @@ def measure_load(runs: int) -> dict[str, list[float]] | None:
     process with the cache filled. Both include importing keps; pandas' own import is
     reported apart (it is the user's, once per notebook).
     """
-    source = SHARED / "corpus" / "enhancements-2026"
-    if not source.is_dir():
+    root = corpus_copy()
+    if root is None:
         return None
-    root = CACHE / "enhancements-2026"
-    if not root.is_dir():
-        import shutil
-
-        CACHE.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(source, root)
     out: dict[str, list[float]] = {}
     for kind in ("cold", "warm"):
         for _ in range(runs):
