@@ -39,6 +39,7 @@ __all__ = ["Report", "cli", "main"]
 #: export   export (json, csv, parquet)
 #: site     site (a static website of the KEPs)
 #: report   report time-in-state (the KEP history, from git)
+#: status   status, waiting (sign-offs: who decides, what a KEP waits for)
 #: demo     demo
 #: ======== ==================================================================
 _HOME: Mapping[str, str] = MappingProxyType(
@@ -68,6 +69,8 @@ _HOME: Mapping[str, str] = MappingProxyType(
         "export": "export",
         "site": "site",
         "report": "report",
+        "status": "status",
+        "waiting": "status",
         "demo": "demo",
     }
 )
