@@ -30,7 +30,15 @@ from keps.keps.states import TRANSITIONS, State
 from keps.signoff.groups import PRR_GROUP, Groups, bare, same_person
 from keps.signoff.model import Kind, SignOff
 
-__all__ = ["AWAITING_APPROVAL", "FINAL_STATES", "is_final", "sign_offs"]
+__all__ = [
+    "AWAITING_APPROVAL",
+    "FINAL_STATES",
+    "approval",
+    "is_final",
+    "participation",
+    "production_readiness",
+    "sign_offs",
+]
 
 
 def _reaches(start: State, goal: State) -> bool:
