@@ -221,6 +221,7 @@ class SiteData:
             "number": number,
             "number_sort": f"{entry.kep_number:012d}" if entry.kep_number is not None else "~",
             "title": title,
+            "title_sort": f"{title.lower()}\n{folder.lower()}",
             "href": relative_url(page, self.pages[entry.location]),
             "folder": folder,
             "location": entry.location,
