@@ -125,6 +125,7 @@ class Groups:
 
     def __repr__(self) -> str:
         source = self.source or "nothing"
+        source = source if len(source) <= 100 else "…" + source[-99:]
         return (
             f"<Groups from {source}: {len(self.people)} groups, {len(self.prr)} PRR approvers,"
             f" {len(self.problems)} problems>"
