@@ -13,6 +13,7 @@ A template override sees the same names as the packaged templates; the packaged
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -74,7 +75,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def _release(text: str) -> Milestone | None:
+    """The release *text* names, or None (a Milestone is immutable: one per text will do)."""
     try:
         return Milestone.parse(text)
     except (TypeError, ValueError):
@@ -141,6 +144,7 @@ class SiteData:
         self.sigs = sorted(
             {sig for r in self.records.values() for sig in self._sigs_of(r)}, key=str.lower
         )
+        self._rows: dict[tuple[str, str], dict[str, Any]] = {}
 
     @property
     def links(self) -> Links:
@@ -207,7 +211,18 @@ class SiteData:
         return {"text": text, "href": href}
 
     def row(self, page: str, entry: Entry) -> dict[str, Any]:
-        """One KEP as a table row on *page*: the fields the tables show, with links."""
+        """One KEP as a table row on *page*: the fields the tables show, with links.
+
+        Rows are made once per depth of page (their links depend on nothing else); a
+        template must not change one.
+        """
+        key = (root_of(page), entry.location)
+        made = self._rows.get(key)
+        if made is None:
+            made = self._rows[key] = self._row(page, entry)
+        return made
+
+    def _row(self, page: str, entry: Entry) -> dict[str, Any]:
         record = self.records[entry.location]
         folder = entry.location.rsplit("/", 1)[-1]
         sig = str(record["owning_sig"] or "")
@@ -397,6 +412,7 @@ class SiteData:
             ],
         }
 
+    @functools.cached_property
     def _releases(self) -> dict[Milestone, dict[str, list[Entry]]]:
         """Each release with the KEPs that reach a stage in it, and those that name it latest."""
         found: dict[Milestone, dict[str, list[Entry]]] = {}
@@ -413,7 +429,7 @@ class SiteData:
 
     def release_pages(self) -> Iterable[tuple[str, dict[str, Any]]]:
         """(page, context) of each release's page: what goes alpha, beta, stable in it."""
-        for release, by_stage in self._releases().items():
+        for release, by_stage in self._releases.items():
             page = release_page(str(release))
             yield (
                 page,
@@ -445,7 +461,7 @@ class SiteData:
                     "counts": [len(by_stage.get(stage, ())) for stage in STAGES],
                     "latest": len(by_stage.get("latest", ())),
                 }
-                for release, by_stage in self._releases().items()
+                for release, by_stage in self._releases.items()
             ],
         }
 
