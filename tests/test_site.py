@@ -745,7 +745,11 @@ def test_history_shows_when_given(checkout: Path, tmp_path: Path) -> None:
     )
     second = commit_all(checkout, dt.datetime(2024, 3, 1, 12, 30, tzinfo=dt.UTC), "Bob")
     out = tmp_path / "site"
-    keps.site.build(checkout, out, history=keps.history.load(checkout), workers=1)
+    loaded = keps.history.load(checkout)
+    keps.site.build(checkout, out, history=loaded, workers=1)
+    for position in range(COUNT):  # every change of every KEP, one line each
+        html = (out / page_of(position)).read_text(encoding="utf-8")
+        assert html.count("<li><time>") == len(loaded.for_kep(folder(position))) > 0
     history = kep_page(out, 6).section_text("site.history")
     assert f"2024-03-01 12:30 state provisional → implementable ({second[:12]}, Bob)" in history
     assert "2024-01-01 00:00 state \u2013 → provisional" in history  # an en dash: none before

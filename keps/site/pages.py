@@ -33,7 +33,7 @@ from keps.site.names import PageNames, relative_url, release_page, root_of, sig_
 if TYPE_CHECKING:
     from keps.analysis.collection import KepCollection
     from keps.analysis.links import Links
-    from keps.history import History
+    from keps.history import Change, History, Trail
     from keps.index.entry import Entry
 
 __all__ = ["LINK_KINDS", "SiteData", "export_json"]
@@ -133,6 +133,10 @@ class SiteData:
         self.records = {entry.location: to_record(entry) for entry in self.entries}
         self.pages = PageNames(entry.location for entry in self.entries)
         self.history = history
+        self._trails: dict[str, list[Trail]] = {}
+        for trail in history.trails if history is not None else ():
+            for kep_folder in trail.locations:
+                self._trails.setdefault(kep_folder, []).append(trail)
         self.problems = tuple(problems)
         self._root = Path(collection.content_root)
         self._real_root = os.path.realpath(self._root)
@@ -309,6 +313,15 @@ class SiteData:
             "history": self._history(entry),
         }
 
+    def _changes_of(self, location: str) -> list[Change]:
+        """What ``history.for_kep(location)`` gives, without its pass over every change
+        for each KEP: the changes of the one trail that lived in *location*."""
+        assert self.history is not None
+        trails = self._trails.get(location, [])
+        if len(trails) == 1:
+            return list(trails[0].changes)
+        return list(self.history.for_kep(location))  # none, or a folder two KEPs lived in
+
     def _history(self, entry: Entry) -> list[dict[str, str]] | None:
         if self.history is None:
             return None
@@ -321,7 +334,7 @@ class SiteData:
                 "commit": change.commit[:12],
                 "author": _EMAIL.sub("", change.author),
             }
-            for change in self.history.for_kep(entry.location)
+            for change in self._changes_of(entry.location)
         ]
 
     def _problem(self, page: str, problem: Problem) -> dict[str, Any]:
