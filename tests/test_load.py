@@ -190,3 +190,16 @@ def test_without_pandas_import_and_query_work_and_to_dataframe_names_the_extra(
     assert int(count) == sum(1 for d in scanned(checkout).values() if d["stage"] == "beta")
     assert error.startswith("MissingExtraError ")
     assert "pip install 'keps[analysis]'" in error
+
+
+def test_waiting_is_the_sign_off_agenda(checkout: Path) -> None:
+    """ks.waiting() is keps.signoff.waiting for the collection, narrowed the same way."""
+    import datetime as dt
+
+    import keps.signoff
+
+    ks = keps.load(checkout)
+    now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    assert ks.waiting(now=now) == keps.signoff.waiting(ks, now=now)
+    assert ks.waiting(now=now)  # the generated checkout has provisional KEPs
+    assert ks.waiting(sig="sig-node", now=now) == keps.signoff.waiting(ks, sig="node", now=now)

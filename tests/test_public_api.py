@@ -24,6 +24,8 @@ PACKAGES = [
     "keps.analysis",
     "keps.history",
     "keps.plot",
+    "keps.signoff",
+    "keps.site",
 ]
 
 

@@ -16,6 +16,7 @@ the index's (:class:`keps.index.Entry`); :meth:`KepCollection.open` gives the fu
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
@@ -34,8 +35,10 @@ if TYPE_CHECKING:
     from keps.analysis.links import Links
     from keps.analysis.search import Hit
     from keps.filter.criteria import Criterion
+    from keps.history import History
     from keps.keps import Kep
     from keps.keps.milestones import Milestone
+    from keps.signoff import Waiting
 
 __all__ = ["KepCollection", "load"]
 
@@ -375,3 +378,19 @@ class KepCollection:
         from keps.analysis.search import search
 
         return search(self, words)
+
+    # -- sign-offs --
+
+    def waiting(
+        self,
+        *,
+        sig: str | None = None,
+        older_than: str | dt.timedelta | None = None,
+        history: History | None = None,
+        now: dt.datetime | None = None,
+    ) -> list[Waiting]:
+        """Each missing sign-off of these KEPs that are not final, oldest first: a SIG
+        chair's agenda (see :func:`keps.signoff.waiting`)."""
+        from keps.signoff import waiting
+
+        return waiting(self, sig=sig, older_than=older_than, history=history, now=now)
