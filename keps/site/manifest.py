@@ -1,14 +1,14 @@
 """The site's own record in its output folder: which files it wrote, and from what.
 
 ``OUT/.keps-site.json`` lists every file a build wrote (digest, size, modification
-time, inode) and, for each KEP page, a digest of everything the page was made from
-and the lookups its text made. It serves three rules:
+time, inode) and, for each page, a digest of everything it was made from (for a KEP
+page also the lookups its text made). It serves three rules:
 
 - **Only our files are removed.** A build removes a file only when the manifest lists
   it, its name is one a site could write, it stays inside OUT, and it still holds the
   bytes the site wrote; a folder without a manifest is refused unless it is empty, so
   ``kepctl site ~`` cannot clear a home folder.
-- **Unchanged pages are not rendered again.** A KEP page whose inputs and lookups are
+- **Unchanged pages are not rendered again.** A page whose inputs (and lookups) are
   the same, and whose file is as written, is kept as it is (rendering Markdown is
   the cost of a build).
 - **Unchanged bytes are not written again.** A page rendered to the bytes it already
@@ -107,7 +107,8 @@ class FileState:
 
 @attrs.frozen
 class PageState:
-    """What a KEP page was made from: a digest of its inputs, its lookups, its images."""
+    """What a page was made from: a digest of its inputs; for a KEP page also the lookups
+    its text made and the images it shows."""
 
     inputs: str
     lookups: tuple[Lookup, ...] = ()
@@ -116,7 +117,7 @@ class PageState:
 
 @attrs.frozen
 class Manifest:
-    """Every file a build wrote (by site path) and every KEP page's inputs (by page)."""
+    """Every file a build wrote (by site path) and what every page was made from."""
 
     files: Mapping[str, FileState] = attrs.field(factory=dict)
     pages: Mapping[str, PageState] = attrs.field(factory=dict)
