@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from keps.analysis.collection import KepCollection
     from keps.analysis.findings import Findings
     from keps.history import History
-    from keps.index.entry import Entry
 
 __all__ = ["PARALLEL_TEXT", "BuildResult", "build"]
 
@@ -315,7 +314,7 @@ def build(
     complete = False
     try:
         jobs: list[_Job] = []
-        pending: list[tuple[Entry, dict[str, Any], str]] = []
+        pending: list[tuple[dict[str, Any], str]] = []  # (context, inputs) of each job
         for entry in data.entries:
             context = data.kep(entry)
             sources = tuple(Source(path, text) for path, text in reader.texts(entry))
@@ -329,8 +328,8 @@ def build(
                 advance()
                 continue
             jobs.append((sources, entry.location, context["page"]))
-            pending.append((entry, context, inputs))
-        for (_entry, context, inputs), result in zip(
+            pending.append((context, inputs))
+        for (context, inputs), result in zip(
             pending, _render_all(jobs, targets, workers), strict=True
         ):
             _write_kep_page(output, theme, context, result)
