@@ -558,6 +558,26 @@ def test_shared_numbers_and_clashing_folder_names_get_pages_of_their_own(tmp_pat
     assert dead_links(out) == []
 
 
+def test_sig_names_that_clash_get_pages_of_their_own(tmp_path: Path) -> None:
+    """'SIG-NODE' is no SIG, but a KEP may say it: its page is not sig-node's."""
+    root = tree.write_checkout(tmp_path / "enhancements", count=1)  # KEP 1000 of sig-node
+    kep_dir = root / "keps" / "SIG-NODE" / "88-upper"
+    kep_dir.mkdir(parents=True)
+    (kep_dir / "kep.yaml").write_text(tree.kep_yaml(88, "SIG-NODE"), encoding="utf-8")
+    (kep_dir / "README.md").write_text("# Upper\n", encoding="utf-8")
+    out = tmp_path / "site"
+    result = keps.site.build(root, out, workers=1)
+    assert {"sigs/sig-node.html", "sigs/sig-node-2.html"} <= set(result.files)
+    owners = {}
+    for name in ("sigs/sig-node.html", "sigs/sig-node-2.html"):
+        page = read_page(out / name)
+        owners[page.headings[0][2]] = {
+            cells[0] for attrs, cells in page.rows if "data-location" in attrs
+        }
+    assert owners["SIG-NODE"] == {"88"} and "88" not in owners["sig-node"]
+    assert dead_links(out) == []
+
+
 def test_page_names_are_safe_and_unique() -> None:
     names = PageNames(
         [

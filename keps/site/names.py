@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from keps._names import KEPS_DIR
 
@@ -24,7 +24,6 @@ __all__ = [
     "release_page",
     "root_of",
     "safe_segment",
-    "sig_page",
 ]
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
@@ -46,11 +45,6 @@ def safe_segment(text: str) -> str:
     return cleaned or "_"
 
 
-def sig_page(sig: str) -> str:
-    """The page of SIG *sig*, relative to the site."""
-    return f"sigs/{safe_segment(sig)}.html"
-
-
 def release_page(release: str) -> str:
     """The page of *release* (``v1.37``), relative to the site."""
     return f"releases/{safe_segment(release)}.html"
@@ -64,34 +58,43 @@ def _kep_stem(location: str) -> str:
 
 
 class PageNames:
-    """The page of every KEP of a collection, by location, each name used once.
+    """The page of each of some things (KEPs by location, SIGs by name), each name used
+    once: a name two of them would share gets ``-2``, ``-3``... in the order given.
 
     Args:
-        locations: the KEPs' folders relative to the content root, in collection order
-            (the order decides which of two clashing names gets the suffix).
+        keys: the KEPs' folders relative to the content root (or the SIGs' names), in
+            the order that decides which of two clashing names gets the suffix.
+        folder: the site's folder the pages go in.
+        stem: the page name of a key, before the suffix and ``.html``.
     """
 
-    def __init__(self, locations: Iterable[str]) -> None:
+    def __init__(
+        self,
+        keys: Iterable[str],
+        *,
+        folder: str = KEPS_DIR,
+        stem: Callable[[str], str] = _kep_stem,
+    ) -> None:
         self._pages: dict[str, str] = {}
         taken: set[str] = set()
-        for location in locations:
-            stem = _kep_stem(location)
-            name, count = stem, 1
+        for key in keys:
+            base = stem(key)
+            name, count = base, 1
             while name in taken:
                 count += 1
-                name = f"{stem}-{count}"
+                name = f"{base}-{count}"
             taken.add(name)
-            self._pages[location] = f"{KEPS_DIR}/{name}.html"
+            self._pages[key] = f"{folder}/{name}.html"
 
-    def __getitem__(self, location: str) -> str:
-        return self._pages[location]
+    def __getitem__(self, key: str) -> str:
+        return self._pages[key]
 
-    def get(self, location: str) -> str | None:
-        """The page of the KEP in *location*, or None when no KEP lives there."""
-        return self._pages.get(location)
+    def get(self, key: str) -> str | None:
+        """The page of *key*, or None when it has none."""
+        return self._pages.get(key)
 
-    def __contains__(self, location: object) -> bool:
-        return location in self._pages
+    def __contains__(self, key: object) -> bool:
+        return key in self._pages
 
     def __len__(self) -> int:
         return len(self._pages)

@@ -28,7 +28,7 @@ from keps.index.records import RECORD_FIELDS, STAGE_FIELDS, to_record
 from keps.keps.milestones import STAGES, Milestone
 from keps.keps.states import State
 from keps.problems import Problem
-from keps.site.names import PageNames, relative_url, release_page, root_of, sig_page
+from keps.site.names import PageNames, relative_url, release_page, root_of, safe_segment
 
 if TYPE_CHECKING:
     from keps.analysis.collection import KepCollection
@@ -146,8 +146,10 @@ class SiteData:
             if location is not None:
                 self._by_kep.setdefault(location, []).append(problem)
         self.sigs = sorted(
-            {sig for r in self.records.values() for sig in self._sigs_of(r)}, key=str.lower
+            {sig for r in self.records.values() for sig in self._sigs_of(r)},
+            key=lambda sig: (sig.lower(), sig),
         )
+        self.sig_page_names = PageNames(self.sigs, folder="sigs", stem=safe_segment)
         self._rows: dict[tuple[str, str], dict[str, Any]] = {}
 
     @property
@@ -209,7 +211,7 @@ class SiteData:
         """One value of the side panel, linked to its SIG or release page where it has one."""
         href = None
         if field in _SIG_FIELDS and text in self.sigs:
-            href = relative_url(page, sig_page(text))
+            href = relative_url(page, self.sig_page_names[text])
         elif field in _RELEASE_FIELDS and _release(text) is not None:
             href = relative_url(page, release_page(str(_release(text))))
         return {"text": text, "href": href}
@@ -245,7 +247,7 @@ class SiteData:
             "folder": folder,
             "location": entry.location,
             "sig": sig,
-            "sig_href": relative_url(page, sig_page(sig)) if sig else None,
+            "sig_href": relative_url(page, self.sig_page_names[sig]) if sig else None,
             "state": state,
             "stage": stage,
             "milestone": milestone,
@@ -366,7 +368,7 @@ class SiteData:
     def sig_pages(self) -> Iterable[tuple[str, dict[str, Any]]]:
         """(page, context) of each SIG's page: its KEPs by status, then stage."""
         for sig in self.sigs:
-            page = sig_page(sig)
+            page = self.sig_page_names[sig]
             owned = [e for e in self.entries if e.owning_sig == sig]
             participating = [
                 e for e in self.entries if e.owning_sig != sig and sig in e.participating_sigs
@@ -417,7 +419,7 @@ class SiteData:
             "sigs": [
                 {
                     "sig": sig,
-                    "href": sig_page(sig),
+                    "href": self.sig_page_names[sig],
                     "owned": owned[sig],
                     "participating": joined[sig],
                 }
