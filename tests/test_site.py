@@ -10,10 +10,13 @@ and what a KEP says must show up on its page - as text, never as markup.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
+import pkgutil
 import re
 import shutil
+import types
 from pathlib import Path
 
 import pygit2
@@ -576,6 +579,14 @@ def test_sig_names_that_clash_get_pages_of_their_own(tmp_path: Path) -> None:
         }
     assert owners["SIG-NODE"] == {"88"} and "88" not in owners["sig-node"]
     assert dead_links(out) == []
+
+
+def test_the_exports_stay_what_they_are_after_every_module_is_imported() -> None:
+    """A module named like an export would replace it on the package once imported."""
+    for module in pkgutil.iter_modules(keps.site.__path__):
+        importlib.import_module(f"keps.site.{module.name}")
+    assert isinstance(keps.site.build, types.FunctionType)
+    assert isinstance(keps.site.BuildResult, type)
 
 
 def test_page_names_are_safe_and_unique() -> None:

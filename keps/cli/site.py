@@ -20,7 +20,7 @@ import click
 from keps.cli._app import Context, Report, emit, pass_context
 
 if TYPE_CHECKING:
-    from keps.site.build import Progress
+    from keps.site.builder import Progress
 
 __all__ = ["COMMANDS", "LEVELS", "site"]
 

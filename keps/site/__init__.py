@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from keps import _lazy
 
 if TYPE_CHECKING:
-    from keps.site.build import BuildResult, build
+    from keps.site.builder import BuildResult, build
     from keps.site.manifest import MANIFEST
 
 __all__ = ["MANIFEST", "BuildResult", "build"]
@@ -44,7 +44,7 @@ __all__ = ["MANIFEST", "BuildResult", "build"]
 __getattr__, __dir__ = _lazy.attach(
     __name__,
     {
-        "keps.site.build": ("BuildResult", "build"),
+        "keps.site.builder": ("BuildResult", "build"),
         "keps.site.manifest": ("MANIFEST",),
     },
 )
