@@ -57,6 +57,8 @@ HOSTILE = """
 
 ![remote](https://example.com/tracker.png)
 
+Reuse of <code>restartPolicy</code>, not <code onclick="alert(3)">this</code>.
+
 <!-- a comment nobody should see -->
 """
 
@@ -230,6 +232,10 @@ class TestCheckoutSite:
         assert "<script>alert(1)</script>" in readme
         assert "[click](javascript:alert(1))" in readme
         assert "<img src=x onerror=alert(2)>" in readme
+        # a formatting tag without attributes is markup; with attributes it is text
+        html = (out / page_of(4)).read_text(encoding="utf-8")
+        assert "Reuse of <code>restartPolicy</code>, not " in html
+        assert "&lt;code onclick=&quot;alert(3)&quot;&gt;this&lt;/code&gt;" in html
         assert not [v for _, _, v in page.links if v.strip().lower().startswith("javascript")]
         assert [tag for tag, _, _ in page.links if tag == "img"] == []
         # a link to another KEP's README leads to its page; one to nothing is text
@@ -661,7 +667,7 @@ class TestMarkdown:
         )
         assert "<details>" not in html and "&lt;details&gt;" in html
         assert "secret" not in html and "guidance" not in html
-        assert "&lt;b onclick=x&gt;b&lt;/b&gt;" in html
+        assert "&lt;b onclick=x&gt;b&lt;/b&gt;" in html  # its closing tag closes nothing
 
     def test_a_link_to_a_kep_folder_leads_to_its_page(self) -> None:
         pages = {"keps/sig-a/1-a": "keps/sig-a/1-a.html", "keps/sig-b/2-b": "keps/sig-b/2-b.html"}

@@ -4,8 +4,10 @@ KEP text is untrusted, so nothing in it reaches the page as markup of its own:
 
 - **Raw HTML is never passed through.** The parser recognises it only so that HTML
   comments - the guidance of upstream's KEP template, which most READMEs keep - can be
-  left out, as GitHub leaves them out; any other HTML (``<script>``, ``<img>``,
-  ``<details>``) is shown as text.
+  left out, as GitHub leaves them out, and so that a plain formatting tag without
+  attributes (``<code>``, ``</em>``, ``<br>``, written in many tables of contents) is
+  rebuilt as that tag; any other HTML (``<script>``, ``<img>``, ``<details>``, ``<code
+  onclick=...>``) is shown as text.
 - **Links** are kept when they lead somewhere harmless: ``http``, ``https`` and
   ``mailto`` URLs; ``#fragments`` of a heading on the same page; a relative path to
   another KEP's folder, ``README.md`` or ``kep.yaml`` (it becomes a link to that KEP's
@@ -177,10 +179,27 @@ def _html_block(
     return f'<pre class="raw-html">{shown.strip(chr(10))}</pre>\n' if shown.strip() else ""
 
 
+#: Inline tags passed through as markup: plain formatting, and only without attributes.
+_PLAIN_TAG = re.compile(r"<(/?)(code|em|strong|b|i|kbd|sub|sup|br)\s*/?>", re.IGNORECASE)
+
+
 def _html_inline(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return _html_as_text(tokens[idx].content)
+    content = tokens[idx].content
+    plain = _PLAIN_TAG.fullmatch(content)
+    if plain is not None:  # <code>, </em>: rebuilt from the match, nothing of the text
+        closing, name = plain[1], plain[2].lower()
+        opened: list[str] = env.setdefault("plain_tags_open", [])
+        if name == "br" and not closing:
+            return "<br>"
+        if not closing:
+            opened.append(name)
+            return f"<{name}>"
+        if opened and opened[-1] == name:  # closes only what this text opened
+            opened.pop()
+            return f"</{name}>"
+    return _html_as_text(content)
 
 
 @cache
