@@ -13,6 +13,20 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORPUS = SHARED / "corpus"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``mutmut run``'s first pass, keep its marker out of the processes tests start.
+
+    That pass runs the suite once to learn which tests reach which function; a Python
+    process a test starts would inherit the marker and fail to report to it. The marker
+    stays in force here through mutmut's own process-local copy.
+    """
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        from mutmut.mutation import trampoline  # type: ignore[import-not-found]
+
+        # set_mutant_under_test would copy it back into the environment
+        trampoline._mutant_under_test = os.environ.pop("MUTANT_UNDER_TEST")
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
