@@ -10,7 +10,7 @@ import pytest
 
 import keps
 from keps import workflow
-from keps.errors import InvalidArgumentError, TransitionError
+from keps.errors import InvalidArgumentError, InvalidContentError, TransitionError
 from keps.keps.metadata import STAGES
 from keps.workflow.stages import DEPRECATION, MATURITY, can_promote
 from tests.kep_factory import snapshot
@@ -152,3 +152,91 @@ def test_prr_pending_lists_the_keps_whose_stage_lacks_an_approval(root: Path) ->
     assert pending() == [other]
     with pytest.raises(InvalidArgumentError, match="v1.3x"):
         keps.index.prr_pending([], milestone="v1.3x")
+
+
+def _set_milestones(root: Path, stage: str, milestones: str) -> None:
+    """Write kep.yaml's stage and milestone mapping by hand, as an author might."""
+    kep_yaml = _kep(root).path / "kep.yaml"
+    lines, in_milestones = [], False
+    for line in kep_yaml.read_text().splitlines():
+        if line.startswith("milestone:"):
+            in_milestones = True
+            continue
+        if in_milestones and line.startswith(" "):
+            continue
+        in_milestones = False
+        if not line.startswith("stage:"):
+            lines.append(line)
+    lines += [f"stage: {stage}", "milestone:", *(f"  {m}" for m in milestones.split(";"))]
+    kep_yaml.write_text("\n".join(lines) + "\n")
+
+
+def test_the_refusals_say_which_step_which_kep_and_the_paths(root: Path) -> None:
+    """The messages a person reads: the step, the KEP's folder, the stage paths in order."""
+    run = checkout_runtime(root, TARGET, "alice")
+    workflow.promote(run, stage="stable", release="v1.38", now=NOW)
+    kep = _kep(root)
+    with pytest.raises(TransitionError) as backwards:
+        workflow.promote(run, stage="alpha", release="v1.39", now=NOW)
+    assert backwards.value.message == (
+        f"cannot promote {kep.path.name} from stable to alpha: stages go forward"
+        " (alpha -> beta -> stable), and deprecated -> disabled -> removed is the deprecation path"
+    )
+    assert backwards.value.path == str(kep.path)
+    with pytest.raises(TransitionError) as earlier:
+        workflow.promote(run, stage="removed", release="v1.37", now=NOW)
+    assert earlier.value.message == (
+        f"cannot promote {kep.path.name} to removed in v1.37: it reached stable later, in v1.38"
+    )
+    assert earlier.value.path == str(kep.path)
+
+
+def test_a_provisional_kep_is_refused_by_name_of_the_step(tmp_path: Path) -> None:
+    root = tmp_path / "enhancements"
+    root.mkdir()
+    _checkout_base(root)
+    workflow.create(root, TARGET, principal="alice", now=NOW)
+    with pytest.raises(TransitionError) as refused:
+        workflow.promote(
+            checkout_runtime(root, TARGET, "alice"), stage="alpha", release="v1.36", now=NOW
+        )
+    assert refused.value.message.startswith("cannot promote ")
+    assert refused.value.path is not None
+
+
+def test_two_stages_may_ship_in_one_release(root: Path) -> None:
+    run = checkout_runtime(root, TARGET, "alice")
+    workflow.promote(run, stage="alpha", release="v1.36", now=NOW)
+    workflow.promote(run, stage="beta", release="v1.36", now=NOW)
+    assert _kep(root).milestone == (("alpha", "v1.36"), ("beta", "v1.36"))
+
+
+@pytest.mark.parametrize(
+    ("stage", "milestones", "promote_to"),
+    [
+        # a planned milestone of the target stage comes first: the others are still checked
+        ("alpha", "beta: v1.30;alpha: v1.36", ("beta", "v1.35")),
+        # an earlier stage's milestone that is no release is passed over, not the rest
+        ("beta", "alpha: TBD;beta: v1.37", ("stable", "v1.36")),
+    ],
+)
+def test_every_earlier_milestone_is_compared(
+    root: Path, stage: str, milestones: str, promote_to: tuple[str, str]
+) -> None:
+    _set_milestones(root, stage, milestones)
+    run = checkout_runtime(root, TARGET, "alice")
+    before = snapshot(root)
+    with pytest.raises(TransitionError, match="later, in v1.3"):
+        workflow.promote(run, stage=promote_to[0], release=promote_to[1], now=NOW)
+    assert snapshot(root) == before
+
+
+def test_a_milestone_that_does_not_parse_is_not_rewritten(root: Path) -> None:
+    """gamma is no stage: the mapping stays as written, and promote refuses to replace it
+    (it would drop alpha's release) with a message naming the field."""
+    _set_milestones(root, "alpha", "alpha: v1.35;gamma: v1.30")
+    run = checkout_runtime(root, TARGET, "alice")
+    before = snapshot(root)
+    with pytest.raises(InvalidContentError, match="milestone does not parse"):
+        workflow.promote(run, stage="beta", release="v1.36", now=NOW)
+    assert snapshot(root) == before

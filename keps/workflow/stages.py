@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from keps.errors import InvalidArgumentError, TransitionError
+from keps.errors import InvalidArgumentError, InvalidContentError, TransitionError
 from keps.keps import Kep
 from keps.keps.metadata import STAGES, Milestone, PrrApproval
 from keps.keps.states import State
@@ -78,6 +78,10 @@ def _stage(stage: str) -> str:
     return stage
 
 
+#: Problems that mean kep.yaml's milestone mapping was not read at all.
+_UNREAD = frozenset({"key-unknown", "field-type"})
+
+
 def promote(
     runtime: Runtime,
     *,
@@ -98,6 +102,8 @@ def promote(
             is given); nothing is written.
         TransitionError: the KEP is not implementable, the move goes backwards or out of
             the deprecation path, or *release* is before the release of an earlier stage.
+        InvalidContentError: the KEP's ``milestone`` does not parse (a key that is no
+            stage): promoting would rewrite it and lose what it says.
     """
     now = now or utcnow()
     stage = _stage(stage)
@@ -110,6 +116,17 @@ def promote(
                 f" ({' -> '.join(MATURITY)}), and {' -> '.join(DEPRECATION)} is the deprecation path"
             )
             raise TransitionError(msg, path=kep.path)
+        unread = [
+            p
+            for p in kep.problems()
+            if p.code in _UNREAD and str(p.field or "").split(".")[0] == "milestone"
+        ]
+        if unread:  # rewriting the mapping would drop the stages it does give
+            msg = (
+                f"cannot promote {kep.path.name}: its milestone does not parse"
+                f" ({unread[0].message}); correct it in the KEP's file first"
+            )
+            raise InvalidContentError(msg, path=kep.metadata_path, problems=unread)
         milestones = dict(kep.milestone)
         for earlier, text in milestones.items():
             if earlier == stage or earlier not in STAGES:
