@@ -179,3 +179,18 @@ def test_replace_needs_an_existing_kep(layout: Layout) -> None:
     with pytest.raises(KepNotFoundError):
         workflow.replace(layout.run("my-kep"), by=ghost)
     assert snapshot(layout.root) == before
+
+
+def test_promote(layout: Layout) -> None:
+    """promote sets the stage and its milestone; the seed records it as an event too."""
+    kep_dir = layout.implementable("my-kep")
+    workflow.promote(layout.run("my-kep"), stage="beta", release="v1.37", now=T1)
+    kep = keps.open(kep_dir)
+    assert (kep.stage, kep.latest_milestone, kep.milestone) == (
+        "beta",
+        "v1.37",
+        (("beta", "v1.37"),),
+    )
+    _assert_recorded(layout, kep, "promote")
+    if isinstance(layout, Seed):
+        assert kep.events[-1].notes == "beta in v1.37"
