@@ -27,6 +27,7 @@ from keps.problems import Problem
 
 __all__ = [
     "Loaded",
+    "construct_int_or_text",
     "dump_roundtrip",
     "format_time",
     "load_fast",
@@ -58,7 +59,21 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
     return dict(loader.construct_pairs(node))
 
 
+def construct_int_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    """An integer, or the text as written when Python refuses to convert that many digits.
+
+    ``int()`` refuses more than ``sys.get_int_max_str_digits()`` digits with a bare
+    ValueError; kept as text, the value reaches the field's own check, which refuses it
+    naming the file and the field, as it does a quoted number of that length.
+    """
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError:
+        return str(node.value)
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", construct_int_or_text)
 
 #: At most this many nodes may be built from one document; aliases that would expand a
 #: small file into a huge structure are refused before anything walks it.
@@ -403,6 +418,9 @@ _NO_VALUE = object()
 #: The characters a plain word may start with (see _SIMPLE_WORD), and whole numbers.
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789")
+#: The most digits :func:`_simple_scalar` converts itself: fewer than any limit
+#: ``sys.set_int_max_str_digits`` allows (640 at the least), far more than a KEP needs.
+_MAX_INT_DIGITS = 600
 
 
 #: Plain words already read, and what they mean: section file names, states, SIG names
@@ -432,7 +450,8 @@ def _simple_scalar(value: str) -> object:
         return _NO_VALUE
     if first in _DIGITS:
         if value.isdigit() and value.isascii() and (first != "0" or len(value) == 1):
-            return int(value)  # what _SIMPLE_INT matches
+            # what _SIMPLE_INT matches; digits past int()'s limit are the loader's to read
+            return int(value) if len(value) <= _MAX_INT_DIGITS else _NO_VALUE
         if len(value) >= 20 and value[-1] == "Z" and _SIMPLE_TIME.fullmatch(value):
             # the pattern fixed the shape, so the C parser reads it (a tenth of the time of
             # seven int() calls); hour 24, which PyYAML refuses, is left to it on any Python

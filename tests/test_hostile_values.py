@@ -95,6 +95,18 @@ def _huge_kep_yaml_number(kep_dir: Path) -> tuple[Path, str]:
     return meta, "kep-number"
 
 
+def _too_long_seed_number(kep_dir: Path) -> tuple[Path, str]:
+    meta = kep_dir / "metadata.yaml"
+    _replace_line(meta, "kep_number:", f"kep_number: {NINES}99\n")
+    return meta, "kep_number"
+
+
+def _too_long_kep_yaml_number(kep_dir: Path) -> tuple[Path, str]:
+    meta = kep_dir / KEP_FILE
+    _replace_line(meta, "kep-number:", f"kep-number: {NINES}99\n")
+    return meta, "kep-number"
+
+
 def _huge_quoted_kep_yaml_number(kep_dir: Path) -> tuple[Path, str]:
     meta = kep_dir / KEP_FILE
     _replace_line(meta, "kep-number:", f'kep-number: "{NINES}9"\n')
@@ -115,6 +127,8 @@ CASES: dict[str, tuple[Tree, Spoiler]] = {
     "escape in a section path": (_seed_tree, _control_in_section),
     "4300-digit kep_number": (_seed_tree, _huge_seed_number),
     "4300-digit kep-number": (_enhancements_tree, _huge_kep_yaml_number),
+    "4302-digit kep_number": (_seed_tree, _too_long_seed_number),
+    "4302-digit kep-number": (_enhancements_tree, _too_long_kep_yaml_number),
     "4301-digit quoted kep-number": (_enhancements_tree, _huge_quoted_kep_yaml_number),
     "kep-number just over the bound": (_enhancements_tree, _just_over_the_bound),
 }
@@ -279,3 +293,41 @@ def test_owning_sig_never_leads_the_prr_file_out(sig: str, tmp_path: Path) -> No
         kep.persist(now=T0)
     assert planted.read_text() == 'kep-number: 1234\nalpha:\n  approver: "@mallory"\n'
     assert sorted(p.name for p in (tmp_path / "outside").iterdir()) == ["1234.yaml"]
+
+
+# -- digit runs past int()'s limit in the values validation reads ---------------------------
+
+LONG = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "codes"),
+    [
+        (
+            'latest-milestone: "v1.30"',
+            f'latest-milestone: "v1.{LONG}"',
+            {"latest-milestone-invalid", "milestone-invalid"},
+        ),
+        ('  beta: "v1.30"', f'  beta: "v1.{LONG}"', {"milestone-invalid"}),
+        ('  - "/keps/sig-node/99-other"', f'  - "#{LONG}"', {"see-also-unresolved"}),
+    ],
+    ids=["latest-milestone", "milestone", "see-also"],
+)
+def test_validation_reports_digit_runs_as_problems(
+    old: str, new: str, codes: set[str], tmp_path: Path
+) -> None:
+    """A 5,000-digit release or KEP number is a problem of that field at each level, never a
+    bare ValueError from int() (which refuses more than 4,300 digits)."""
+    from tests.validate_helpers import GOOD, KEP, findings, make_checkout
+
+    assert GOOD.count(old) == 1
+    root = make_checkout(tmp_path, GOOD.replace(old, new))
+    found = {code for level in ("kepval", "lint") for code, path, _ in findings(root, level)}
+    assert codes <= found
+    assert all(path == KEP for level in ("kepval", "lint") for _, path, _ in findings(root, level))
+
+
+def test_a_milestone_of_thousands_of_digits_is_refused_as_no_milestone() -> None:
+    """keps.Milestone refuses it as it refuses any text that is no release, by its own words."""
+    with pytest.raises(ValueError, match=r"is not a milestone such as v1\.30"):
+        keps.Milestone.parse(f"v1.{LONG}")

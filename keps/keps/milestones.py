@@ -27,7 +27,8 @@ __all__ = ["STAGES", "ByStage", "Milestone"]
 
 T = TypeVar("T")
 
-_MILESTONE = re.compile(r"v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?")
+#: At most 9 digits a part: more is no Kubernetes release (and int() refuses over 4300).
+_MILESTONE = re.compile(r"v?(?P<major>\d{1,9})\.(?P<minor>\d{1,9})(?:\.(?P<patch>\d{1,9}))?")
 
 
 @attrs.frozen

@@ -102,6 +102,8 @@ def prr_required(kep: Kep) -> bool:
 
 
 _DIGITS = re.compile(r"[0-9]+")
+#: uint64 has 20 digits: CI's semver refuses a longer version number (and int() one of 4,301)
+_MAX_DIGITS = 20
 _ALNUM = re.compile(r"[0-9A-Za-z-]+")
 
 
@@ -127,6 +129,8 @@ def tolerant_version(text: str) -> tuple[int, int, int, bool] | None:
     patch, dash, pre = rest.partition("-")
     numbers = (major, minor, patch)
     if not all(_DIGITS.fullmatch(n) and (len(n) == 1 or n[0] != "0") for n in numbers):
+        return None
+    if any(len(n) > _MAX_DIGITS for n in numbers):  # past uint64, which CI's semver refuses
         return None
     if dash and not all(_ALNUM.fullmatch(p) for p in pre.split(".")):
         return None

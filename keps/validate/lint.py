@@ -99,7 +99,7 @@ class LintContext:
         repository, or KEP numbers (``1234``, ``KEP-1234``, ``#1234``).
         """
         text = reference.strip()
-        number = re.fullmatch(r"(?:kep-?|#)?(\d+)", text, re.IGNORECASE)
+        number = re.fullmatch(r"(?:kep-?|#)?(\d{1,18})", text, re.IGNORECASE)
         if number is not None:
             found = self.by_number.get(int(number.group(1)), ())
             return found[0] if len(found) == 1 else None

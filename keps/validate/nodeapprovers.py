@@ -69,8 +69,8 @@ def _user(name: str) -> str:
 def milestone_minor(text: str) -> int:
     """The minor version of a milestone such as ``v1.36``, as upstream reads it; 0 if none."""
     parts = text.strip('"').strip().removeprefix("v").split(".", 2)
-    if len(parts) < 2 or not _INT.fullmatch(parts[1]):
-        return 0
+    if len(parts) < 2 or not _INT.fullmatch(parts[1]) or len(parts[1]) > 19:
+        return 0  # not a number, or one past what upstream's strconv.Atoi reads
     return int(parts[1])
 
 

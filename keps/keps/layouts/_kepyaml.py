@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from keps._yaml import refuse_deep_nesting
+from keps._yaml import construct_int_or_text, refuse_deep_nesting
 from keps.errors import InvalidContentError
 from keps.problems import Problem
 
@@ -41,6 +41,7 @@ _TextDatesLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED_TAGS]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
+_TextDatesLoader.add_constructor("tag:yaml.org,2002:int", construct_int_or_text)
 
 #: At most this many nodes per document (alias bombs are refused before construction).
 MAX_NODES = 50_000
