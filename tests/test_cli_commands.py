@@ -269,6 +269,20 @@ def test_a_command_prints_its_report(root: Path, args: tuple[str, ...]) -> None:
     )
 
 
+def test_a_note_shows_control_characters_escaped(root: Path) -> None:
+    """A broken KEP whose folder name holds an escape sequence and a newline is one note
+    line on stderr, the characters shown as escapes: a folder cannot drive the terminal."""
+    make_kep(root, "sig-node/my-kep")
+    bad = root / "sig-node" / "evil\x1b[2J\nkep"
+    bad.mkdir()
+    (bad / "metadata.yaml").write_text("title: [unclosed\n")
+    result = CliRunner().invoke(cli, ["--content-root", str(root), "index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    [note] = result.stderr.splitlines()
+    assert note.startswith("broken: sig-node/evil\\x1b[2J\\nkep (")
+    assert "\x1b" not in result.stderr
+
+
 def test_a_failed_report_is_one_line_and_exit_1(root: Path) -> None:
     """A report with an error prints its text, then the error as one line, and exits 1."""
     made = make_kep(root, "sig-node/my-kep")

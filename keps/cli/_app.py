@@ -100,9 +100,13 @@ class Report:
 
 
 def emit(report: Report) -> None:
-    """Print *report*: its notes (stderr), its text (stdout), then its error, exit 1."""
+    """Print *report*: its notes (stderr), its text (stdout), then its error, exit 1.
+
+    A note is one line: control characters in it (from a KEP's location, a problem's
+    text) are shown escaped, so no note can split itself or drive the terminal.
+    """
     for note in report.notes:
-        click.echo(note, err=True)
+        click.echo(printable(note), err=True)
     if report.out:
         click.echo(report.out, nl=False)
     if report.error is not None:
