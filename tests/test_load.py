@@ -46,6 +46,8 @@ def test_a_checkout_in_number_order_with_lookups(checkout: Path) -> None:
     assert ks[location].kep_number == number
     assert ks[checkout / location].kep_number == number  # an absolute path inside the root
     assert ks[location + "/"].kep_number == number
+    assert ks["/" + location].kep_number == number  # as kep.yaml's see-also writes it
+    assert ks.get(Path("/" + location)) is None  # a Path is a file system path
     assert number in ks and location in ks and 999_999 not in ks
     assert ks.get(999_999) is None
     with pytest.raises(KepNotFoundError, match="999999"):

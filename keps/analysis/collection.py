@@ -181,12 +181,14 @@ class KepCollection:
         return default
 
     def _location(self, key: str | Path) -> str:
+        """*key* as a location: a path inside the root, or text such as ``keps/sig-x/1-y``
+        or ``/keps/sig-x/1-y`` (how kep.yaml's see-also names a KEP: from the checkout)."""
         path = Path(key)
         if path.is_absolute():
             try:
                 path = path.relative_to(self._root)
             except ValueError:
-                return ""
+                return path.as_posix().strip("/") if isinstance(key, str) else ""
         return path.as_posix().strip("/")
 
     @staticmethod
