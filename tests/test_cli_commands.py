@@ -283,6 +283,31 @@ def test_a_note_shows_control_characters_escaped(root: Path) -> None:
     assert "\x1b" not in result.stderr
 
 
+def test_a_table_row_is_one_line_whatever_a_title_holds(root: Path) -> None:
+    """Titles with an escape sequence and a newline, or of 5,000 characters, leave the
+    table one line per KEP, escaped and cut to CELL_WIDTH; JSON keeps them whole."""
+    from keps.cli.output import CELL_WIDTH
+
+    titles = {"sig-node/esc-kep": "Esc \x1b[2J and\nmore", "sig-apps/long-kep": "L" * 5000}
+    for location, title in titles.items():
+        made = make_kep(root, location)
+        lines = made.metadata_path.read_text(encoding="utf-8").splitlines(keepends=True)
+        made.metadata_path.write_text(
+            "".join(
+                f"title: {json.dumps(title)}\n" if x.startswith("title:") else x for x in lines
+            ),
+            encoding="utf-8",
+        )
+    args = ["--content-root", str(root), "query", "--sort", "title"]
+    table = CliRunner().invoke(cli, args).stdout
+    _header, *rows = table.splitlines()
+    assert len(rows) == 2 and "\x1b" not in table
+    assert " Esc \\x1b[2J and\\nmore " in rows[0]
+    assert " " + "L" * (CELL_WIDTH - 3) + "... " in rows[1]
+    shown = json.loads(CliRunner().invoke(cli, [*args, "--output", "json"]).stdout)
+    assert sorted(r["title"] for r in shown) == sorted(titles.values())
+
+
 def test_a_failed_report_is_one_line_and_exit_1(root: Path) -> None:
     """A report with an error prints its text, then the error as one line, and exits 1."""
     made = make_kep(root, "sig-node/my-kep")

@@ -12,6 +12,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from keps._time import format_time
+from keps.cli._app import printable
 
 __all__ = ["FORMATS", "render_records"]
 
@@ -46,8 +47,19 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: The widest a table cell gets: a longer value (a hostile 9 MiB title) is cut with "...",
+#: so one KEP cannot widen every row; json, yaml and csv hold values whole.
+CELL_WIDTH = 120
+
+
+def _table_cell(value: Any) -> str:
+    """*value* as a table shows it: one line, control characters escaped, cut short."""
+    text = printable(_cell(value))
+    return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 3] + "..."
+
+
 def _table(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    rows = [[_cell(r.get(c)) for c in columns] for r in records]
+    rows = [[_table_cell(r.get(c)) for c in columns] for r in records]
     widths = [max([len(c), *(len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines += [
