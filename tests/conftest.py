@@ -13,6 +13,11 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORPUS = SHARED / "corpus"
 
 
+#: True in a run under mutmut (its first pass included, whose marker is taken out of the
+#: environment below): memos are then emptied before each test.
+_UNDER_MUTMUT = False
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Under ``mutmut run``'s first pass, keep its marker out of the processes tests start.
 
@@ -20,6 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
     process a test starts would inherit the marker and fail to report to it. The marker
     stays in force here through mutmut's own process-local copy.
     """
+    global _UNDER_MUTMUT
+    _UNDER_MUTMUT = "MUTANT_UNDER_TEST" in os.environ
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
         from mutmut.mutation import trampoline  # type: ignore[import-not-found]
 
@@ -56,7 +63,7 @@ def _cold_memos_under_mutmut() -> Iterator[None]:
     against those; a memo filled by an earlier test would hide the function from the
     later ones, so they would never meet its mutants. Outside mutmut this does nothing.
     """
-    if "MUTANT_UNDER_TEST" in os.environ:
+    if _UNDER_MUTMUT:
         from importlib import import_module
 
         import_module("keps.keps.check")._PARENTS.clear()
@@ -64,6 +71,7 @@ def _cold_memos_under_mutmut() -> Iterator[None]:
             ("keps.porcelain.auth", "_pattern"),
             ("keps.keps.kep", "_absolute"),
             ("keps.keps.sections.render", "template_text"),  # the package's render hides it
+            ("keps.index.store", "_scalar"),
         ):
             getattr(import_module(module), name).cache_clear()
     yield
