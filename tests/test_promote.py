@@ -240,3 +240,23 @@ def test_a_milestone_that_does_not_parse_is_not_rewritten(root: Path) -> None:
     with pytest.raises(InvalidContentError, match="milestone does not parse"):
         workflow.promote(run, stage="beta", release="v1.36", now=NOW)
     assert snapshot(root) == before
+
+
+def test_approvals_are_kept_in_stage_order_and_handles_get_one_at(root: Path) -> None:
+    """A handle given with its '@' keeps just that one; approvals are listed alpha, beta,
+    ... in the PRR file whatever the order they were given in."""
+    author = checkout_runtime(root, TARGET, "alice")
+    workflow.promote(author, stage="alpha", release="v1.36", now=NOW)
+    workflow.promote(author, stage="beta", release="v1.37", now=NOW)
+    workflow.prr_approve(checkout_runtime(root, TARGET, "@deads2k"), now=NOW)
+    workflow.prr_approve(checkout_runtime(root, TARGET, "wojtek"), stage="alpha", now=NOW)
+    kep = _kep(root)
+    assert [(a.stage, a.approver) for a in kep.prr_approvals] == [
+        ("alpha", "@wojtek"),
+        ("beta", "@deads2k"),
+    ]
+    prr = root / "keps" / "prod-readiness" / "sig-node" / f"{kep.kep_number}.yaml"
+    assert prr.read_text() == (
+        f'kep-number: {kep.kep_number}\nalpha:\n  approver: "@wojtek"\n'
+        'beta:\n  approver: "@deads2k"\n'
+    )

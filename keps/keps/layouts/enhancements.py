@@ -290,6 +290,9 @@ _BY_KEY: Mapping[str, Field] = {f.key: f for f in FIELDS}
 
 #: kep.yaml keys in writing order (the keys the model does not hold go last).
 KEY_ORDER: tuple[str, ...] = (*(f.key for f in FIELDS), "id", "name", "prnumber")
+#: A PRR approval file's keys in the order upstream's files give them: a stage approved
+#: later is written in its place, not at the end.
+PRR_KEY_ORDER: tuple[str, ...] = ("kep-number", *STAGES)
 
 
 def _empty(value: object) -> bool:
@@ -747,7 +750,8 @@ class EnhancementsKep(Kep):
             old, original = {}, None
         if "kep-number" in old:
             new["kep-number"] = old["kep-number"]  # keep "1234" quoted if it was
-        transaction.write_text(path, ENHANCEMENTS.edit(original, old, new, path=path))
+        text = dump_text(new) if original is None else edit_text(original, old, new, PRR_KEY_ORDER)
+        transaction.write_text(path, text)
 
 
 EnhancementsLayout.kep_type = EnhancementsKep
