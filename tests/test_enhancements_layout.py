@@ -171,6 +171,18 @@ class TestSections:
         assert text.endswith("## Risks\n\nNone.\n")
         assert (kep_dir / "kep.yaml").read_bytes() == before
 
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("# T\n\n## A\n\na\n\n## B\n\nb", "# T\n\n## A\n\na\n\n## B\n\nb\n\n## C\n\nc\n"),
+            ("# T\n\n## A\n\na\n\n", "# T\n\n## A\n\na\n\n## C\n\nc\n"),
+            ("", "## C\n\nc\n"),
+        ],
+    )
+    def test_a_new_section_goes_after_the_last_one(self, text: str, expected: str) -> None:
+        """The last section gets the newline it lacked, the rest stays byte for byte."""
+        assert readme.replace_body(text, "C", "c") == expected
+
     def test_corpus_readmes_split_exactly(self, corpus: Path) -> None:
         """Every corpus README.md joins back to its own bytes."""
         for path in (corpus / "enhancements-2026" / "keps").rglob("README.md"):

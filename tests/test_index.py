@@ -158,9 +158,12 @@ class TestRebuild:
         make_kep(tmp_path, "sig-apps/sig-wide/b", number=7)
         index = keps.index.rebuild(tmp_path)
         (problem,) = index.problems
-        assert problem.code == "duplicate-kep-number"
-        assert "sig-apps/sig-wide/b" in problem.message
-        assert "sig-node/kubelet/a" in problem.message
+        assert (problem.code, problem.field) == ("duplicate-kep-number", "kep_number")
+        assert (
+            problem.message
+            == "KEP number 7 is used by both sig-apps/sig-wide/b and sig-node/kubelet/a"
+        )
+        assert problem.path == str(tmp_path / "sig-node/kubelet/a/metadata.yaml")
         assert index.next_kep_number == 8
 
     def test_duplicate_uuids_name_both_keps(self, tmp_path: Path) -> None:
@@ -169,7 +172,8 @@ class TestRebuild:
         shutil.copytree(kep.path, tmp_path / "sig-node" / "kubelet" / "copy")
         index = keps.index.rebuild(tmp_path)
         (problem,) = index.problems
-        assert problem.code == "duplicate-uuid"
+        assert (problem.code, problem.field) == ("duplicate-uuid", "uuid")
+        assert problem.path == str(tmp_path / "sig-node/kubelet/copy/metadata.yaml")
         assert "sig-node/kubelet/a" in problem.message
         assert "sig-node/kubelet/copy" in problem.message
         assert kep.uuid in problem.message
