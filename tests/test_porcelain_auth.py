@@ -94,7 +94,13 @@ class TestTokenFromFile:
             path.write_bytes(b"x" * (1 << 20))
         error = bounded(lambda: token_from_file(path).value(), *([path] if kind == "fifo" else []))
         assert isinstance(error, TokenError), repr(error)
-        assert str(path) in str(error)
+        shown = (
+            "is a directory, not a file"
+            if kind == "folder"
+            else ("is not a regular file of at most 64 KiB")
+        )
+        assert error.message == f"token file {path} {shown}"
+        assert error.path == str(path)
 
     def test_empty_file_names_the_file(self, tmp_path: Path) -> None:
         """A file holding only whitespace is refused, naming the file."""
@@ -449,6 +455,26 @@ class TestScrubbing:
         [record] = [r for r in caplog.records if r.name == "some.dependency"]
         assert record.exc_info is None
         assert record.exc_text == f"RuntimeError: server said {REDACTED}"
+
+    def test_exception_text_a_factory_below_wrote(self) -> None:
+        """Text another record factory put in exc_text (no exception kept) is masked, the
+        rest of it kept."""
+        original = logging.getLogRecordFactory()
+
+        def below(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = original(*args, **kwargs)
+            record.exc_text = f"detail {QUOTABLE} end"
+            return record
+
+        logging.setLogRecordFactory(below)
+        try:
+            with masked_in_logs(QUOTABLE):
+                record = logging.getLogger("some.dependency").makeRecord(
+                    "n", logging.ERROR, "p", 1, "failed", (), None
+                )
+        finally:
+            logging.setLogRecordFactory(original)
+        assert record.exc_text == f"detail {REDACTED} end"
 
     def test_stack_info(self, caplog: pytest.LogCaptureFixture) -> None:
         """A stack whose source line shows the token is masked, the rest of it kept."""
