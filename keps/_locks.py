@@ -32,6 +32,7 @@ __all__ = [
     "kep_lock",
     "lock_file",
     "locks_dir",
+    "site_lock",
     "try_lock",
 ]
 
@@ -97,6 +98,19 @@ def index_lock(content_root: Path, *, timeout: float) -> Iterator[Path]:
     path = index_lock_file(content_root)
     with contextlib.ExitStack() as stack:
         _acquire(stack, path, timeout, f"the KEP index of {content_root} stayed locked")
+        yield path
+
+
+@contextlib.contextmanager
+def site_lock(out_dir: Path, *, timeout: float) -> Iterator[Path]:
+    """Hold the lock of the website folder *out_dir*, so two builds never write it at once.
+
+    The lock file is kept in *out_dir*'s own state folder (:func:`keps._state.state_dir`
+    is keyed by the folder's path), never inside the site.
+    """
+    path = locks_dir(out_dir) / "site.lock"
+    with contextlib.ExitStack() as stack:
+        _acquire(stack, path, timeout, f"another build is writing the site {out_dir}")
         yield path
 
 

@@ -448,6 +448,40 @@ class TestOutputFolder:
             result = keps.site.build(checkout, out, workers=1)
             assert (out / "index.html").is_file() and "index.html" in result.written
 
+    def test_a_build_waits_for_another_writing_the_same_folder(
+        self, checkout: Path, tmp_path: Path
+    ) -> None:
+        """While another process builds into OUT, a second build waits, then gives up with
+        LockTimeoutError naming the folder and writing nothing; once free, it builds."""
+        import subprocess
+        import sys
+
+        from keps.errors import LockTimeoutError
+
+        out = tmp_path / "site"
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from pathlib import Path; from keps._locks import site_lock\n"
+                "with site_lock(Path(sys.argv[1]), timeout=5):\n"
+                "    print('held', flush=True); sys.stdin.readline()",
+                str(out),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            with pytest.raises(LockTimeoutError, match=re.escape(str(out))):
+                keps.site.build(checkout, out, workers=1, lock_timeout=0.2)
+            assert not out.exists()
+        finally:
+            holder.communicate("\n", timeout=30)
+        assert holder.returncode == 0
+        assert "index.html" in keps.site.build(checkout, out, workers=1).written
+
     def test_a_file_is_refused(self, checkout: Path, tmp_path: Path) -> None:
         out = tmp_path / "site"
         out.write_text("not a folder", encoding="utf-8")

@@ -261,6 +261,7 @@ def build(
     level: str = "kepval",
     progress: Progress | None = None,
     workers: int | None = None,
+    lock_timeout: float = 60.0,
 ) -> BuildResult:
     """Write the static site of *collection* (or of the KEPs under that path) into *out*.
 
@@ -276,18 +277,37 @@ def build(
         progress: called as pages are done, with (done, total).
         workers: processes to render Markdown in (default: one per core when there is
             much to render; 1 renders here).
+        lock_timeout: how long to wait, in seconds, while another build writes *out*.
 
     Raises:
         KepExistsError: *out* holds files and no manifest of an earlier build.
         InvalidContentError: *out* holds a manifest this version cannot read.
         InvalidArgumentError: a template does not load or fails.
+        LockTimeoutError: another build kept writing *out* for *lock_timeout* seconds.
         KepError: a file cannot be read or written, naming it.
     """
+    from keps._locks import site_lock
+
+    out_dir = Path(out).expanduser()
+    with site_lock(out_dir, timeout=lock_timeout):
+        return _build(collection, out_dir, templates, history, findings, level, progress, workers)
+
+
+def _build(
+    collection: KepCollection | str | Path,
+    out_dir: Path,
+    templates: str | Path | None,
+    history: History | None,
+    findings: Findings | Iterable[Problem] | None,
+    level: str,
+    progress: Progress | None,
+    workers: int | None,
+) -> BuildResult:
+    """:func:`build`, under the site's lock."""
     from keps.analysis.collection import KepCollection, load
     from keps.analysis.search import TextReader
 
     kep_collection = collection if isinstance(collection, KepCollection) else load(collection)
-    out_dir = Path(out).expanduser()
     old = manifest.claim(out_dir)  # refuse a foreign folder before any work
     theme = Theme(templates)
     if templates is not None:  # a user's template that does not load fails before any write
