@@ -157,6 +157,22 @@ class TestReadBytesRefusals:
             files.read_bytes(path)
         assert (info.value.message, info.value.path) == (f"no such file: {path}", str(path))
 
+    def test_read_head_refuses_alike_and_reads_only_the_head(self, tmp_path: Path) -> None:
+        """read_head: the first bytes of a file of any size; a missing file or a FIFO is
+        refused in read_bytes' words, naming it."""
+        path = tmp_path / "big"
+        path.write_bytes(b"head" + b"x" * (1 << 20))
+        assert files.read_head(path, 4) == b"head"
+        gone = tmp_path / "gone.yaml"
+        with pytest.raises(KepNotFoundError) as missing:
+            files.read_head(gone, 4)
+        assert (missing.value.message, missing.value.path) == (f"no such file: {gone}", str(gone))
+        fifo = tmp_path / "fifo"
+        os.mkfifo(fifo)
+        with pytest.raises(InvalidContentError) as special:
+            files.read_head(fifo, 4)
+        assert special.value.message == f"{fifo} is a FIFO, not a regular file; it was not read"
+
     def test_what_is_not_a_regular_file(self, tmp_path: Path) -> None:
         """A folder, a FIFO and a device: refused by kind, before a byte is read."""
         fifo = tmp_path / "fifo"
