@@ -12,7 +12,16 @@ from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["Problem", "Severity", "errors_only"]
+__all__ = ["MAX_MESSAGE", "Problem", "Severity", "errors_only"]
+
+#: The longest message a problem keeps: a message that quotes a hostile value (a 9 MiB
+#: title, a milestone of thousands of digits) is cut here and ends in "...". Real ones
+#: stay far below it (the corpus's longest is some 200 characters).
+MAX_MESSAGE = 1000
+
+
+def _bounded(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
 
 
 class Severity(enum.StrEnum):
@@ -28,7 +37,8 @@ class Problem:
 
     Args:
         code: stable identifier such as ``title-not-set``; exemptions name it.
-        message: what is wrong, in words a KEP author can act on.
+        message: what is wrong, in words a KEP author can act on (cut at
+            :data:`MAX_MESSAGE` characters).
         path: the file the problem is in, when there is one.
         field: the metadata field concerned, when there is one.
         line: the 1-based line in *path*, when known.
@@ -37,7 +47,7 @@ class Problem:
     """
 
     code: str
-    message: str
+    message: str = attrs.field(converter=_bounded)
     path: str | None = None
     field: str | None = None
     line: int | None = None

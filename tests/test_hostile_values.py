@@ -18,11 +18,13 @@ from hypothesis import strategies as st
 
 import keps
 import keps.index
+import keps.validate as kv
 from keps.errors import InvalidContentError, KepError
 from keps.keps.layouts import ENHANCEMENTS, SEED
 from keps.keps.layouts.enhancements import FIELDS, KEP_FILE
 from keps.keps.layouts.seed import ALL_KEYS, metadata_from_mapping
 from keps.keps.metadata import PrrApproval
+from keps.problems import MAX_MESSAGE
 from keps.sigs import registry_for
 from tests.kep_factory import T0, make_kep
 
@@ -324,6 +326,10 @@ def test_validation_reports_digit_runs_as_problems(
     root = make_checkout(tmp_path, GOOD.replace(old, new))
     found = {code for level in ("kepval", "lint") for code, path, _ in findings(root, level)}
     assert codes <= found
+    repo = kv.open_repository(root)
+    messages = [p.message for level in ("kepval", "lint") for p in kv.validate(repo, level=level)]
+    assert messages and all(len(m) <= MAX_MESSAGE for m in messages)  # the value is cut
+    assert any(m.endswith("...") and LONG[:500] in m for m in messages)
     assert all(path == KEP for level in ("kepval", "lint") for _, path, _ in findings(root, level))
 
 
