@@ -550,6 +550,13 @@ class TestFieldValues:
         assert not_text.value.message == f"a field name is text, got 5; known fields: {known}"
         assert (not_text.value.argument, not_text.value.value) == ("field", 5)
 
+    def test_a_text_term_on_a_value_that_is_no_text(self) -> None:
+        """text: compares text only; another value is a TypeError saying what it got."""
+        from keps.filter import fields
+
+        with pytest.raises(TypeError, match=r"^expected text, got 5$"):
+            fields._prose(5)
+
     def test_objects_without_the_field_and_unreadable_items(self) -> None:
         """An object lacking the attribute matches nothing; an unreadable item is skipped."""
         assert not kf.owning_sig("sig-node").matches(SimpleNamespace())

@@ -337,3 +337,27 @@ def test_a_milestone_of_thousands_of_digits_is_refused_as_no_milestone() -> None
     """keps.Milestone refuses it as it refuses any text that is no release, by its own words."""
     with pytest.raises(ValueError, match=r"is not a milestone such as v1\.30"):
         keps.Milestone.parse(f"v1.{LONG}")
+
+
+@pytest.mark.parametrize(
+    ("field", "keys"),
+    [
+        ("prr_approvals", "stage, approver"),
+        ("exemptions", "code, reason"),
+        ("feature_gates", "name, components"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("written", "kind"), [("alpha", "str 'alpha'"), ("7", "a number (7)"), ("{}", "a mapping")]
+)
+def test_lists_of_mappings_that_are_no_list_say_what_they_are(
+    field: str, keys: str, written: str, kind: str, tmp_path: Path
+) -> None:
+    """metadata.yaml's lists of mappings must be lists: the problem says what it found."""
+    kep = make_kep(tmp_path, "sig-node/a")
+    kep.metadata_path.write_text(kep.metadata_path.read_text() + f"{field}: {written}\n")
+    with pytest.raises(InvalidContentError) as info:
+        keps.open(kep.path)
+    [problem] = info.value.problems
+    assert (problem.code, problem.path) == ("field-invalid", str(kep.metadata_path))
+    assert problem.message == f"{field}: expected a list of {{{keys}}} mappings, got {kind}"

@@ -226,8 +226,9 @@ class TestLookups:
         index = keps.index.rebuild(tmp_path)
         with pytest.raises(KepNotFoundError, match="no KEP number 4"):
             index.by_number(4)
-        with pytest.raises(FileNotFoundError, match="no KEP with uuid nope"):
+        with pytest.raises(FileNotFoundError, match="no KEP with uuid nope") as info:
             index.fetch("nope")
+        assert info.value.path == str(tmp_path / "keps.yaml")  # type: ignore[attr-defined]
 
 
 class TestUpdate:

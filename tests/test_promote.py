@@ -72,6 +72,13 @@ def test_promote_sets_stage_milestones_and_the_date(root: Path) -> None:
     assert prr.read_text() == f'kep-number: {kep.kep_number}\nalpha:\n  approver: "@wojtek"\n'
 
 
+def test_a_release_that_is_none_names_the_argument(root: Path) -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        workflow.promote(checkout_runtime(root, TARGET, "alice"), stage="alpha", release="1.3x")
+    assert (info.value.argument, info.value.value) == ("release", "1.3x")
+    assert info.value.message == "release '1.3x' is not a release such as v1.37"
+
+
 @pytest.mark.parametrize(
     ("first", "then", "error", "words"),
     [

@@ -99,3 +99,12 @@ def test_hostile_names_stay_on_one_short_line() -> None:
     assert assert_short(findings) == (
         "<Findings: 5000 problems (5000 errors, 0 warnings) of 7 codes>"
     )
+
+
+def test_a_kep_without_a_status_says_no_state(tmp_path: Path) -> None:
+    from tests.validate_helpers import GOOD, KEP, make_checkout
+
+    make_checkout(tmp_path, GOOD.replace("status: implementable\n", ""))
+    kep = keps.open(tmp_path / KEP)
+    assert kep.state is None
+    assert " no-state " in repr(kep)

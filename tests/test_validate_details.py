@@ -189,3 +189,80 @@ class TestPrrRequired:
             text = text.replace("milestone:\n  {}\n", "")
         make_checkout(tmp_path, text)
         assert kv.prr_required(keps.open(tmp_path / KEP)) is required
+
+
+class TestMoreTableOfContents:
+    @pytest.mark.parametrize(
+        ("heading", "entry"),
+        [
+            ("## When a < b > c", "- [When a &lt; b &gt; c](#when-a--b--c)"),
+            ('## Say "hi"', "- [Say &quot;hi&quot;](#say-hi)"),
+            ("## ~~Old~~ new", "- [<del>Old</del> new](#old-new)"),
+        ],
+    )
+    def test_html_characters_and_strikethrough(
+        self, tmp_path: Path, heading: str, entry: str
+    ) -> None:
+        """mdtoc writes a heading's text as goldmark renders it: <, >, " escaped, ~~x~~ as
+        <del>; anything else in the table is stale."""
+        make_checkout(tmp_path)
+        text = f"# T\n\n<!-- toc -->\n{entry}\n<!-- /toc -->\n\n{heading}\n\nText.\n"
+        write(tmp_path, README, text)
+        assert findings(tmp_path) == []
+        write(tmp_path, README, text.replace(entry, "- [Other](#other)"))
+        assert findings(tmp_path) == [("toc-stale", README, 3)]
+
+    def test_markers_in_the_wrong_order(self, tmp_path: Path) -> None:
+        make_checkout(tmp_path)
+        write(tmp_path, README, "# T\n\n<!-- /toc -->\n<!-- toc -->\n\n## A\n")
+        [(code, _, message)] = problems(tmp_path, "kepval")
+        assert code == "toc-missing"
+        assert message == (
+            f"{README} has <!-- /toc --> before <!-- toc -->; CI needs a table of contents"
+            " (make update-toc)"
+        )
+
+
+class TestMoreStrict:
+    @pytest.mark.parametrize(
+        ("old", "new", "line"),
+        [
+            ('authors:\n  - "@alice"\n', 'authors: "@alice"\n', 3),
+            (
+                "feature-gates:\n  - name: PodThings\n    components:\n      - kubelet\n",
+                "feature-gates: PodThings\n",
+                21,
+            ),
+        ],
+    )
+    def test_a_list_field_of_the_wrong_kind_is_found_at_its_line(
+        self, tmp_path: Path, old: str, new: str, line: int
+    ) -> None:
+        assert GOOD.count(old) == 1
+        make_checkout(tmp_path, GOOD.replace(old, new))
+        assert findings(tmp_path) == [("field-type", KEP, line)]
+
+    def test_an_empty_kep_yaml_holds_no_document(self, tmp_path: Path) -> None:
+        make_checkout(tmp_path, "")
+        assert ("yaml-invalid", KEP, 1) in findings(tmp_path)
+
+    def test_a_syntax_error_on_the_last_line(self, tmp_path: Path) -> None:
+        """The error's line is the file's, also where the parser stopped past the end."""
+        make_checkout(tmp_path, GOOD + "colour: [a,")  # no newline: the parser stops past it
+        [finding] = [f for f in findings(tmp_path) if f[0] == "yaml-invalid"]
+        assert finding[1] == KEP and finding[2] is not None and finding[2] >= 26
+
+
+class TestBaselineCounts:
+    def test_one_more_of_a_recorded_problem_is_new(self, tmp_path: Path) -> None:
+        """A baseline counts each (file, code, field): a third placeholder where two were
+        recorded is reported, once."""
+        two = GOOD.replace('  - "@rita"', '  - "TBD"\n  - "tbd"')
+        make_checkout(tmp_path, two)
+        repo = kv.open_repository(tmp_path)
+        baseline = tmp_path / "baseline.json"
+        kv.write_baseline(repo, kv.validate(repo, level="lint"), baseline)
+        (tmp_path / KEP).write_text(two.replace('  - "tbd"', '  - "tbd"\n  - "Tbd"'))
+        repo = kv.open_repository(tmp_path)
+        new = kv.new_problems(repo, kv.validate(repo, level="lint"), kv.read_baseline(baseline))
+        assert [(p.code, p.field) for p in new] == [("template-placeholder", "reviewers")]
