@@ -78,6 +78,26 @@ class TestWarmRebuild:
         same(keps.index.rebuild(tree), first)
         assert reads == []
 
+    def test_keps_with_problems_come_from_the_cache_too(self, tree: Path, reads: list[str]) -> None:
+        """A KEP with an exempted problem and a broken one whose problems name a field and
+        a line are remembered with their problems: the second rebuild reads neither."""
+        from keps.keps.metadata import Exemption
+
+        exempt = make_kep(tree, "sig-node/exempt-kep", state=keps.State.PROVISIONAL)
+        exempt.update(
+            participating_sigs=("sig-gone",),
+            exemptions=(Exemption("participating-sig-unknown", "merged into sig-node"),),
+        )
+        exempt.persist()
+        broken = make_kep(tree, "sig-apps/broken-kep")
+        broken.metadata_path.write_text(broken.metadata_path.read_text() + "kep_number: x\n")
+        first = keps.index.rebuild(tree)
+        assert [b.location for b in first.broken] == [location(tree, broken.path)]
+        assert any(p.field and p.line for p in first.broken[0].problems)
+        reads.clear()
+        same(keps.index.rebuild(tree), first)
+        assert reads == []
+
     def test_a_same_size_edit_with_its_time_put_back_is_seen(
         self, tree: Path, reads: list[str]
     ) -> None:

@@ -163,7 +163,30 @@ def _problem_of_the_wrong_shape(root: Path) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def _problem_field(value: object, exempted: object = None) -> Callable[[Path], Any]:
+    """A broken KEP whose one problem names the field *value* (and is *exempted*)."""
+
+    def tampered(root: Path) -> Callable[[dict[str, Any]], None]:
+        def change(data: dict[str, Any]) -> None:
+            problem = ("code", "message", None, value, 3, "error", exempted)
+            _set_plain(data, alpha(root), ("broken", alpha(root), (problem,), 7, None))
+
+        return change
+
+    return tampered
+
+
+def _broken_without_location(root: Path) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        _set_plain(data, alpha(root), ("broken", "", (), 7, None))
+
+    return change
+
+
 TAMPERED = {
+    "problem field a list": _problem_field(["title"]),
+    "problem exempted by a number": _problem_field("title", exempted=7),
+    "broken KEP without a location": _broken_without_location,
     "text kep_number": _text_number,
     "an entry of Nones": _nones,
     "a record of Nones": _record_of_nones,
