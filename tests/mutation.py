@@ -101,7 +101,7 @@ def tally(
     for name in names if names is not None else results:
         source, code = results[name]
         area = area_of(source)
-        for key in (area, source) if area is not None else ():
+        for key in {area, source} if area is not None else ():  # one key for a file area
             if code in UNJUDGED:
                 tallies[key].unjudged += 1
             elif code in SURVIVED:

@@ -51,6 +51,7 @@ def test_scores_count_no_test_as_survived_and_skip_what_did_not_run(tmp_path: Pa
     assert index.score() == "8/10 (80% +- 25%)"
     assert tallies["keps/index/cache.py"].killed == 8
     assert tallies["keps/_files.py"].score() == "none judged"
+    assert tallies["keps/_files.py"].unjudged == 1  # an area of one file is counted once
     assert "keps/site/pages.py" not in tallies  # no area of issue #18
 
 
