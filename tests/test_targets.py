@@ -71,6 +71,7 @@ CHECKOUT_TARGETS = {
     "sig-node/1287-in-place-update": "keps/sig-node/1287-in-place-update",
     "sig-node/in-place-update": "keps/sig-node/1287-in-place-update",
     "keps/sig-node/2000-other": "keps/sig-node/2000-other",
+    "keps/sig-node/in-place-update": "keps/sig-node/1287-in-place-update",  # no such path
     "sig-apps/group/grouped": "keps/sig-apps/group/3000-grouped",
     "sig-apps/grouped": "keps/sig-apps/group/3000-grouped",
     "3000": "keps/sig-apps/group/3000-grouped",

@@ -171,29 +171,28 @@ def scalar(value: object) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _emit(value: object, indent: int, seq_indent: int) -> list[str]:
-    """The lines that follow ``key:`` for *value*, nested *indent* spaces deep."""
-    pad = " " * indent
+def _emit(
+    value: Mapping[Any, Any] | list[Any] | tuple[Any, ...], indent: int, seq_indent: int
+) -> list[str]:
+    """The lines that follow ``key:`` for the collection *value*, *indent* spaces deep
+    (a scalar stays on the key's line: see :func:`_pair`)."""
+    out: list[str] = []
     if isinstance(value, Mapping):
-        out: list[str] = []
         for key, item in value.items():
             out.extend(_pair(str(key), item, indent, seq_indent))
         return out
-    if isinstance(value, list | tuple):
-        out = []
-        dash = " " * (indent + seq_indent) + "- "
-        for item in value:
-            if isinstance(item, Mapping) and item:
-                body: list[str] = []
-                inner = len(dash)
-                for key, sub in item.items():
-                    body.extend(_pair(str(key), sub, inner, seq_indent))
-                out.append(dash + body[0][inner:])
-                out.extend(body[1:])
-            else:
-                out.append(dash + scalar(item))
-        return out
-    return [pad + scalar(value)]
+    dash = " " * (indent + seq_indent) + "- "
+    for item in value:
+        if isinstance(item, Mapping) and item:
+            body: list[str] = []
+            inner = len(dash)
+            for key, sub in item.items():
+                body.extend(_pair(str(key), sub, inner, seq_indent))
+            out.append(dash + body[0][inner:])
+            out.extend(body[1:])
+        else:
+            out.append(dash + scalar(item))
+    return out
 
 
 def _pair(key: str, value: object, indent: int, seq_indent: int) -> list[str]:
