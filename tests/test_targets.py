@@ -114,7 +114,9 @@ def test_a_number_two_keps_share_is_ambiguous(checkout: Path) -> None:
         find_target("1287", checkout)
 
 
-@pytest.mark.parametrize("target", ["9999", "sig-node/nothing", "nothing"])
+@pytest.mark.parametrize(
+    "target", ["9999", "sig-node/nothing", "nothing", "keps/sig-apps/in-place-update"]
+)
 def test_an_unknown_target_is_one_clear_error(checkout: Path, target: str) -> None:
     with pytest.raises(KepNotFoundError, match="matches no KEP"):
         find_target(target, checkout)

@@ -90,8 +90,8 @@ def find_target(
         )
         msg = f"KEP target {text!r} is ambiguous under {root}: it names {shown}"
         raise AmbiguousTargetError(msg, candidates=tuple(matches))
-    if routing_error is not None:
-        raise routing_error  # an unknown SIG says which ones exist
+    if routing_error is not None and not text.startswith("keps/"):
+        raise routing_error  # an unknown SIG says which ones exist ('keps/' is no SIG)
     msg = (
         f"KEP target {text!r} matches no KEP under {root} (tried it as a path, a KEP number, "
         f"SIG/NAME, SIG/NUMBER-NAME and SIG/SUBPROJECT/NAME); create one with init first"
