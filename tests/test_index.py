@@ -167,16 +167,20 @@ class TestRebuild:
         assert index.next_kep_number == 8
 
     def test_duplicate_uuids_name_both_keps(self, tmp_path: Path) -> None:
-        """A copied KEP folder shares its uuid: duplicate-uuid names both locations."""
+        """A copied KEP folder shares its uuid (in any case): duplicate-uuid names both
+        locations, the first by location first, and is the later one's problem."""
         kep = make_kep(tmp_path, "sig-node/kubelet/a")
-        shutil.copytree(kep.path, tmp_path / "sig-node" / "kubelet" / "copy")
+        copy = tmp_path / "sig-node" / "kubelet" / "copy"
+        shutil.copytree(kep.path, copy)
+        meta = copy / "metadata.yaml"
+        meta.write_text(meta.read_text().replace(kep.uuid, kep.uuid.upper()))
         index = keps.index.rebuild(tmp_path)
         (problem,) = index.problems
         assert (problem.code, problem.field) == ("duplicate-uuid", "uuid")
         assert problem.path == str(tmp_path / "sig-node/kubelet/copy/metadata.yaml")
-        assert "sig-node/kubelet/a" in problem.message
-        assert "sig-node/kubelet/copy" in problem.message
-        assert kep.uuid in problem.message
+        assert problem.message == (
+            f"uuid {kep.uuid.upper()} is used by both sig-node/kubelet/a and sig-node/kubelet/copy"
+        )
 
     def test_broken_keps_are_listed_and_good_ones_indexed(self, tmp_path: Path) -> None:
         """Bad YAML or failed checks put a KEP in broken, with its problems; others are indexed."""
