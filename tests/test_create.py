@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from keps import workflow
 from keps.cli import cli
 from keps.errors import InvalidContentError, KepExistsError, UnknownSigError
 from tests.kep_factory import T0, snapshot
-from tests.workflow_helpers import BARRIER_TIMEOUT, start_barrier
+from tests.workflow_helpers import BARRIER_TIMEOUT, together
 
 TEMPLATE_README = "<!-- a note -->\n# KEP-NNNN: Your short, descriptive title\n\n## Summary\n"
 
@@ -117,8 +116,7 @@ def test_parallel_creations_get_distinct_numbers(tmp_path: Path) -> None:
     """Four processes at one barrier: four numbers, each folder its own."""
     root = checkout(tmp_path / "enhancements")
     names = [f"feature-{i}" for i in range(4)]
-    with start_barrier(4) as start, multiprocessing.get_context("spawn").Pool(4) as pool:
-        folders = pool.starmap(_create_in_process, [(str(root), n, start) for n in names])
+    folders = together(_create_in_process, [(str(root), n) for n in names])
     numbers = sorted(int(folder.split("-", 1)[0]) for folder in folders)
     assert numbers == [2001, 2002, 2003, 2004]
 

@@ -7,7 +7,6 @@ outcomes of running the same steps one after another - never a mix of two.
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from tests.test_reliability_failures import (
     leftovers,
     tree_state,
 )
-from tests.workflow_helpers import APPROVER, BARRIER_TIMEOUT, edit, runtime, start_barrier
+from tests.workflow_helpers import APPROVER, BARRIER_TIMEOUT, edit, runtime, together
 
 PROCESSES = 6
 
@@ -48,11 +47,7 @@ def step_in_process(root: str, step: str, target: str, principal: str, start: An
 
 
 def _in_parallel(jobs: list[tuple[str, str, str, str]]) -> list[str]:
-    with (
-        start_barrier(len(jobs)) as start,
-        multiprocessing.get_context("spawn").Pool(len(jobs)) as pool,
-    ):
-        return pool.starmap(step_in_process, [(*job, start) for job in jobs])
+    return together(step_in_process, list(jobs))
 
 
 def _proposed(root: Path, target: str) -> Path:

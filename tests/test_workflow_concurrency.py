@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import yaml
 
 from keps import workflow
 from tests.kep_factory import T0
-from tests.workflow_helpers import APPROVER, approve_in_process, edit, runtime, start_barrier
+from tests.workflow_helpers import APPROVER, approve_in_process, edit, runtime, together
 
 GUIDES = (
     "guides/developer.md",
@@ -34,8 +33,7 @@ def test_eight_parallel_approvals_get_distinct_numbers(tmp_path: Path) -> None:
         workflow.plan(runtime(root, target), now=T0)
         edit(kep_dir, *GUIDES)
 
-    with start_barrier(8) as start, multiprocessing.get_context("spawn").Pool(8) as pool:
-        numbers = pool.starmap(approve_in_process, [(str(root), t, start) for t in targets])
+    numbers = together(approve_in_process, [(str(root), t) for t in targets])
 
     assert sorted(numbers) == list(range(1, 9))
     index = yaml.safe_load((root / "keps.yaml").read_text())

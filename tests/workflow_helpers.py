@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from keps.keps.path import locate
 from keps.settings import Runtime
@@ -53,3 +53,21 @@ def start_barrier(parties: int) -> Iterator[Any]:
     clock let late children run one after another and pass anyway)."""
     with multiprocessing.get_context("spawn").Manager() as manager:
         yield manager.Barrier(parties)
+
+
+_T = TypeVar("_T")
+
+#: Seconds the parent waits for all children of :func:`together`: a child that dies
+#: (killed, out of CPU time) loses its task, and a pool would wait for it for ever.
+POOL_TIMEOUT = BARRIER_TIMEOUT + 180.0
+
+
+def together(function: Callable[..., _T], arguments: list[tuple[Any, ...]]) -> list[_T]:
+    """``function(*args, start)`` for each tuple of *arguments*, each in its own spawned
+    process, all started at one :func:`start_barrier`; their results in order."""
+    with (
+        start_barrier(len(arguments)) as start,
+        multiprocessing.get_context("spawn").Pool(len(arguments)) as pool,
+    ):
+        calls = pool.starmap_async(function, [(*args, start) for args in arguments])
+        return calls.get(timeout=POOL_TIMEOUT)
