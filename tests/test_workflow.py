@@ -58,6 +58,7 @@ class TestInit:
         assert kep.sections == ("summary.md", "motivation.md", "README.md")
         assert [(e.event_type, e.principal, e.date) for e in kep.events] == [("init", AUTHOR, T0)]
         assert "## Summary" in (kep_dir / "summary.md").read_text()
+        assert "- **Owning SIG:** [Node](" in (kep_dir / "README.md").read_text()  # its name
         assert (kep_dir / "guides/.gitkeep").exists()
 
     @pytest.mark.parametrize("name", ["summary.md", "notes.txt", "guides/developer.md"])
@@ -116,8 +117,9 @@ class TestAccept:
         kep_dir = workflow.init(runtime(root, "sig-node/my-kep"), now=T0)
         edit(kep_dir, "summary.md", "motivation.md")
         before = snapshot(root)
-        with pytest.raises(TransitionError, match="never proposed"):
+        with pytest.raises(TransitionError, match="never proposed") as info:
             workflow.accept(runtime(root, "sig-node/my-kep", APPROVER))
+        assert info.value.path == str(kep_dir)
         assert snapshot(root) == before
 
     def test_principal_becomes_approver_and_reviewer(self, root: Path) -> None:
