@@ -81,6 +81,17 @@ def test_a_restore_is_durable_too(tmp_path: Path, calls: list[tuple[str, str]]) 
     assert target.read_bytes() == b"old"
 
 
+def test_a_restore_that_cannot_happen_says_so(tmp_path: Path) -> None:
+    """A folder now stands where the file was: False, the folder and its file kept, no
+    temporary file left beside it."""
+    target = tmp_path / "summary.md"
+    target.mkdir()
+    (target / "notes.md").write_bytes(b"keep")
+    assert restore_file(target, b"old") is False
+    assert (target / "notes.md").read_bytes() == b"keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.md"]
+
+
 @pytest.mark.parametrize("umask", [0o022, 0o077])
 def test_written_files_are_readable_by_others(tmp_path: Path, umask: int) -> None:
     """0644 whatever mkstemp made: KEP files are shared content, not secrets."""
