@@ -56,6 +56,26 @@ def _clean_environment(
 
 
 @pytest.fixture(autouse=True)
+def _no_exit_from_the_test_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``os._exit`` in the test process itself fails the test instead of ending the run.
+
+    keps forks a child that leaves with ``os._exit`` (keps.index.forked); a bug sending
+    the parent down the child's branch would end pytest with the child's exit code 0,
+    and the run would pass. A forked child (another pid) still leaves as it should.
+    """
+    main_pid = os.getpid()
+    real_exit = os._exit
+
+    def guarded(code: int) -> None:
+        if os.getpid() == main_pid:
+            msg = f"os._exit({code}) called in the test process"
+            raise AssertionError(msg)
+        real_exit(code)
+
+    monkeypatch.setattr(os, "_exit", guarded)
+
+
+@pytest.fixture(autouse=True)
 def _cold_memos_under_mutmut() -> Iterator[None]:
     """Under mutmut, every test starts with the library's memos empty.
 

@@ -180,6 +180,42 @@ class TestWarmRebuild:
         assert index.next_kep_number == 51
 
 
+def test_the_rebuilding_process_carries_on_after_its_child(tmp_path: Path) -> None:
+    """A warm rebuild that forks a child to check sections returns in the process that
+    called it: only the child leaves early (a parent taking the child's branch would end
+    the caller's process with exit code 0, which no in-process test could notice)."""
+    import subprocess
+    import sys
+
+    root = seed_tree(tmp_path / "content")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import keps.index\n"
+        "from keps.index import build, forked\n"
+        "from tests.index_cache_helpers import LaterClock\n"
+        "forked.FORK_THRESHOLD = 1\n"
+        "build.time = LaterClock(10.0)\n"
+        "root = Path(sys.argv[1])\n"
+        "keps.index.rebuild(root)\n"
+        "started = []\n"
+        "original = forked.start\n"
+        "forked.start = lambda *a: started.append(original(*a)) or started[-1]\n"
+        "index = keps.index.rebuild(root)\n"
+        "print('carried on', len(index.entries), [c is not None for c in started], flush=True)\n"
+    )
+    repository = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(root)],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "carried on 5 [True]\n", "")
+
+
 class TestRacyWindow:
     """With the real clock: files written just before a rebuild are not remembered."""
 
