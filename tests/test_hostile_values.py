@@ -361,3 +361,25 @@ def test_lists_of_mappings_that_are_no_list_say_what_they_are(
     [problem] = info.value.problems
     assert (problem.code, problem.path) == ("field-invalid", str(kep.metadata_path))
     assert problem.message == f"{field}: expected a list of {{{keys}}} mappings, got {kind}"
+
+
+@pytest.mark.parametrize("tree_of", [_seed_tree, _enhancements_tree], ids=["seed", "checkout"])
+def test_a_metadata_file_that_cannot_be_opened_is_a_broken_kep_naming_it(
+    tree_of: Tree, tmp_path: Path
+) -> None:
+    """A socket where metadata.yaml or kep.yaml should be cannot even be opened: the KEP
+    is listed as broken, its problem names that very file, and the other KEP is indexed."""
+    import socket
+
+    bad, good = tree_of(tmp_path)
+    meta = bad / "metadata.yaml" if (bad / "metadata.yaml").exists() else bad / KEP_FILE
+    meta.unlink()
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(meta))
+    try:
+        index = keps.index.rebuild(tmp_path)
+    finally:
+        listening.close()
+    assert [e.location for e in index.entries] == [good.relative_to(tmp_path).as_posix()]
+    [broken] = index.broken
+    assert [(p.code, p.path) for p in broken.problems] == [("kep-unreadable", str(meta))]

@@ -528,8 +528,8 @@ def _index_one(
         kep = Kep.open(kep_dir, registry=registry, content_root=root)
     except KepError as exc:
         problems = exc.problems if isinstance(exc, InvalidContentError) else ()
-        if not problems:
-            path = str(kep_dir / METADATA_FILE)
+        if not problems:  # the error names the file it could not read (kep.yaml too)
+            path = exc.path or str(kep_dir / METADATA_FILE)
             problems = (Problem("kep-unreadable", exc.message, path=path),)
         return BrokenKep(location, problems), (), {}, ()
     sections = tuple(kep.metadata.sections)
