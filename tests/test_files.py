@@ -232,6 +232,36 @@ class TestReadBytesRefusals:
             ("file-too-large", message, str(path))
         ]
 
+    def test_a_file_larger_than_its_size_says_is_read_to_the_limit(self) -> None:
+        """A file whose size the system reports as 0 (procfs) is read in chunks: whole up
+        to the limit, refused one byte over it, naming the file."""
+        path = Path("/proc/self/environ")
+        if not path.is_file() or path.stat().st_size != 0:
+            pytest.skip("needs Linux procfs, whose files report size 0")
+        data = path.read_bytes()
+        assert len(data) > 2
+        assert files.read_bytes(path, limit=len(data)) == data
+        with pytest.raises(InvalidContentError) as info:
+            files.read_bytes(path, limit=len(data) - 1)
+        message = f"{path} is larger than {len(data) - 1} bytes"
+        assert (info.value.message, info.value.path) == (message, str(path))
+
+    def test_a_read_that_fails_midway_names_the_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An I/O error after the file opened: a StorageError naming it and the reason."""
+        path = tmp_path / "summary.md"
+        path.write_bytes(b"text")
+
+        def failing(fd: int, size: int) -> bytes:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+        monkeypatch.setattr(os, "read", failing)
+        with pytest.raises(StorageError) as info:
+            files.read_bytes(path)
+        assert info.value.message == f"cannot read {path}: {os.strerror(errno.EIO)}"
+        assert info.value.path == str(path)
+
     def test_unreadable(self, tmp_path: Path) -> None:
         """A link loop or a NUL in the name: a StorageError naming the path and the reason."""
         loop = tmp_path / "loop"
