@@ -108,3 +108,15 @@ def test_a_kep_without_a_status_says_no_state(tmp_path: Path) -> None:
     kep = keps.open(tmp_path / KEP)
     assert kep.state is None
     assert " no-state " in repr(kep)
+
+
+def test_a_state_as_written_is_cut_to_sixteen_characters() -> None:
+    """A status that is no state shows as written, at most 16 characters with the '…'."""
+    entry = Entry(
+        uuid="u",
+        kep_number=7,
+        title="t",
+        location="keps/x",
+        unparsed=(("state", "implementable|deferred"),),
+    )
+    assert repr(entry) == "<Entry 7 't' implementable|d… keps/x>"
