@@ -10,7 +10,12 @@ import pytest
 
 import keps
 from keps import workflow
-from keps.errors import InvalidArgumentError, InvalidContentError, TransitionError
+from keps.errors import (
+    CheckFailedError,
+    InvalidArgumentError,
+    InvalidContentError,
+    TransitionError,
+)
 from keps.keps.metadata import STAGES
 from keps.workflow.stages import DEPRECATION, MATURITY, can_promote
 from tests.kep_factory import snapshot
@@ -267,3 +272,16 @@ def test_approvals_are_kept_in_stage_order_and_handles_get_one_at(root: Path) ->
         f'kep-number: {kep.kep_number}\nalpha:\n  approver: "@wojtek"\n'
         'beta:\n  approver: "@deads2k"\n'
     )
+
+
+def test_a_fault_outside_the_milestones_is_the_checks_to_report(root: Path) -> None:
+    """An unknown key or a wrong type elsewhere in kep.yaml is no "milestone does not
+    parse": promote leaves it to the checks, which refuse the save naming each fault."""
+    kep_yaml = _kep(root).path / "kep.yaml"
+    kep_yaml.write_text(kep_yaml.read_text() + "colour: red\ndisable-supported: maybe\n")
+    before = snapshot(root)
+    with pytest.raises(CheckFailedError) as info:
+        workflow.promote(checkout_runtime(root, TARGET, "alice"), stage="alpha", release="v1.36")
+    assert [p.code for p in info.value.problems] == ["key-unknown", "field-type"]
+    assert "milestone does not parse" not in str(info.value)
+    assert snapshot(root) == before
