@@ -559,6 +559,15 @@ class TestTableOfContents:
             ),
             ("<details>\n\n## Hidden\n\n</details>\n\n## Shown", "- [Shown](#shown)"),
             ("<!--\n## Hidden\n-->\n\n```\n## Hidden\n```\n\n## Shown", "- [Shown](#shown)"),
+            # goldmark's HTML: <, > and " escaped, ~~x~~ struck through
+            ("## When a < b > c", "- [When a &lt; b &gt; c](#when-a--b--c)"),
+            ('## Say "hi"', "- [Say &quot;hi&quot;](#say-hi)"),
+            ("## ~~Old~~ new", "- [<del>Old</del> new](#old-new)"),
+            # an explicit {#id} is no part of the text; a backslash escapes punctuation only,
+            # and one at the very end of a heading is kept
+            ("## Custom anchor {#mine}", "- [Custom anchor](#custom-anchor)"),
+            ("## Ends in a backslash \\", "- [Ends in a backslash \\](#ends-in-a-backslash-)"),
+            ("## Escaped \\*star\\*", "- [Escaped *star*](#escaped-star)"),
         ],
     )
     def test_heading_rendering(self, tmp_path: Path, heading: str, entry: str) -> None:

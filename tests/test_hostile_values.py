@@ -85,40 +85,17 @@ def _control_in_section(kep_dir: Path) -> tuple[Path, str]:
     return meta, "sections"
 
 
-def _huge_seed_number(kep_dir: Path) -> tuple[Path, str]:
-    meta = kep_dir / "metadata.yaml"
-    _replace_line(meta, "kep_number:", f"kep_number: {NINES}\n")
-    return meta, "kep_number"
+def _number(value: object, *, seed: bool) -> Callable[[Path], tuple[Path, str]]:
+    """A spoiler writing *value* as the KEP number: metadata.yaml's ``kep_number`` for the
+    seed, kep.yaml's ``kep-number`` otherwise."""
+    name, key = ("metadata.yaml", "kep_number") if seed else (KEP_FILE, "kep-number")
 
+    def spoil(kep_dir: Path) -> tuple[Path, str]:
+        meta = kep_dir / name
+        _replace_line(meta, f"{key}:", f"{key}: {value}\n")
+        return meta, key
 
-def _huge_kep_yaml_number(kep_dir: Path) -> tuple[Path, str]:
-    meta = kep_dir / KEP_FILE
-    _replace_line(meta, "kep-number:", f"kep-number: {NINES}\n")
-    return meta, "kep-number"
-
-
-def _too_long_seed_number(kep_dir: Path) -> tuple[Path, str]:
-    meta = kep_dir / "metadata.yaml"
-    _replace_line(meta, "kep_number:", f"kep_number: {NINES}99\n")
-    return meta, "kep_number"
-
-
-def _too_long_kep_yaml_number(kep_dir: Path) -> tuple[Path, str]:
-    meta = kep_dir / KEP_FILE
-    _replace_line(meta, "kep-number:", f"kep-number: {NINES}99\n")
-    return meta, "kep-number"
-
-
-def _huge_quoted_kep_yaml_number(kep_dir: Path) -> tuple[Path, str]:
-    meta = kep_dir / KEP_FILE
-    _replace_line(meta, "kep-number:", f'kep-number: "{NINES}9"\n')
-    return meta, "kep-number"
-
-
-def _just_over_the_bound(kep_dir: Path) -> tuple[Path, str]:
-    meta = kep_dir / KEP_FILE
-    _replace_line(meta, "kep-number:", f"kep-number: {BEYOND}\n")
-    return meta, "kep-number"
+    return spoil
 
 
 Spoiler = Callable[[Path], tuple[Path, str]]
@@ -127,12 +104,12 @@ Tree = Callable[[Path], tuple[Path, Path]]
 CASES: dict[str, tuple[Tree, Spoiler]] = {
     "NUL in a section path": (_seed_tree, _nul_in_section),
     "escape in a section path": (_seed_tree, _control_in_section),
-    "4300-digit kep_number": (_seed_tree, _huge_seed_number),
-    "4300-digit kep-number": (_enhancements_tree, _huge_kep_yaml_number),
-    "4302-digit kep_number": (_seed_tree, _too_long_seed_number),
-    "4302-digit kep-number": (_enhancements_tree, _too_long_kep_yaml_number),
-    "4301-digit quoted kep-number": (_enhancements_tree, _huge_quoted_kep_yaml_number),
-    "kep-number just over the bound": (_enhancements_tree, _just_over_the_bound),
+    "4300-digit kep_number": (_seed_tree, _number(NINES, seed=True)),
+    "4300-digit kep-number": (_enhancements_tree, _number(NINES, seed=False)),
+    "4302-digit kep_number": (_seed_tree, _number(f"{NINES}99", seed=True)),
+    "4302-digit kep-number": (_enhancements_tree, _number(f"{NINES}99", seed=False)),
+    "4301-digit quoted kep-number": (_enhancements_tree, _number(f'"{NINES}9"', seed=False)),
+    "kep-number just over the bound": (_enhancements_tree, _number(BEYOND, seed=False)),
 }
 
 

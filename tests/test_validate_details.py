@@ -114,24 +114,6 @@ class TestSigNodeDetails:
         assert found == [("owners-invalid", f"{folder}/OWNERS", line, message)]
 
 
-class TestTableOfContentsDetails:
-    @pytest.mark.parametrize(
-        ("heading", "entry"),
-        [
-            ("## Custom anchor {#mine}", "- [Custom anchor](#custom-anchor)"),
-            ("## Ends in a backslash \\", "- [Ends in a backslash \\](#ends-in-a-backslash-)"),
-            ("## Escaped \\*star\\*", "- [Escaped *star*](#escaped-star)"),
-        ],
-    )
-    def test_heading_text_as_mdtoc_shows_it(self, tmp_path: Path, heading: str, entry: str) -> None:
-        """An explicit {#id} is no part of the text; a backslash escapes only punctuation,
-        and one at the very end of a heading is kept."""
-        make_checkout(tmp_path)
-        text = f"# T\n\n<!-- toc -->\n{entry}\n<!-- /toc -->\n\n{heading}\n\nText.\n"
-        write(tmp_path, README, text)
-        assert findings(tmp_path) == []
-
-
 class TestBaselineFile:
     def test_the_baseline_is_json_a_person_can_review(self, tmp_path: Path) -> None:
         """Indented JSON, one key per line, ending in a newline: a diff shows what moved."""
@@ -191,27 +173,7 @@ class TestPrrRequired:
         assert kv.prr_required(keps.open(tmp_path / KEP)) is required
 
 
-class TestMoreTableOfContents:
-    @pytest.mark.parametrize(
-        ("heading", "entry"),
-        [
-            ("## When a < b > c", "- [When a &lt; b &gt; c](#when-a--b--c)"),
-            ('## Say "hi"', "- [Say &quot;hi&quot;](#say-hi)"),
-            ("## ~~Old~~ new", "- [<del>Old</del> new](#old-new)"),
-        ],
-    )
-    def test_html_characters_and_strikethrough(
-        self, tmp_path: Path, heading: str, entry: str
-    ) -> None:
-        """mdtoc writes a heading's text as goldmark renders it: <, >, " escaped, ~~x~~ as
-        <del>; anything else in the table is stale."""
-        make_checkout(tmp_path)
-        text = f"# T\n\n<!-- toc -->\n{entry}\n<!-- /toc -->\n\n{heading}\n\nText.\n"
-        write(tmp_path, README, text)
-        assert findings(tmp_path) == []
-        write(tmp_path, README, text.replace(entry, "- [Other](#other)"))
-        assert findings(tmp_path) == [("toc-stale", README, 3)]
-
+class TestTableOfContentsMarkers:
     def test_markers_in_the_wrong_order(self, tmp_path: Path) -> None:
         make_checkout(tmp_path)
         write(tmp_path, README, "# T\n\n<!-- /toc -->\n<!-- toc -->\n\n## A\n")
